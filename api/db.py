@@ -1,0 +1,115 @@
+"""The one place that builds engines and sessions, for both SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import NullPool
+
+from api.settings import Settings
+
+ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+SYNC_DRIVERS = {"sqlite": "sqlite+pysqlite", "postgresql": "postgresql+psycopg"}
+# Write sessions are bound to an engine carrying this option so SQLite can take its
+# write lock up front (BEGIN IMMEDIATE) instead of failing with SQLITE_BUSY mid-transaction.
+WRITE_OPTION = "broadsheet_write"
+
+
+def backend_of(url: str | URL) -> str:
+    name = make_url(url).get_backend_name()
+    if name not in ASYNC_DRIVERS:
+        raise ValueError(f"unsupported database {name!r}: use sqlite or postgresql")
+    return name
+
+
+def with_driver(url: str | URL, *, asynchronous: bool) -> URL:
+    parsed = make_url(url)
+    drivers = ASYNC_DRIVERS if asynchronous else SYNC_DRIVERS
+    return parsed.set(drivername=drivers[backend_of(parsed)])
+
+
+def _ensure_sqlite_directory(url: URL) -> None:
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _install_sqlite_hooks(sync_engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" hook below emit BEGIN instead of the driver's implicit one.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def on_begin(connection: Any) -> None:
+        write = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def create_async_db_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
+    target = with_driver(url or settings.database_url, asynchronous=True)
+    if target.get_backend_name() == "sqlite":
+        _ensure_sqlite_directory(target)
+        engine = create_async_engine(target, poolclass=NullPool if _is_memory(target) else None)
+        _install_sqlite_hooks(engine.sync_engine, settings.sqlite_busy_timeout_ms)
+        return engine
+    return create_async_engine(
+        target,
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_max_overflow,
+        pool_timeout=settings.pool_timeout_seconds,
+        pool_pre_ping=True,
+    )
+
+
+def create_sync_db_engine(settings: Settings, *, url: str | None = None) -> Engine:
+    """A blocking engine for the CLI: migrations, demo data, bulk loads."""
+    target = with_driver(url or settings.database_url, asynchronous=False)
+    if target.get_backend_name() == "sqlite":
+        _ensure_sqlite_directory(target)
+        engine = create_engine(target)
+        _install_sqlite_hooks(engine, settings.sqlite_busy_timeout_ms)
+        return engine
+    return create_engine(target, pool_pre_ping=True)
+
+
+def _is_memory(url: URL) -> bool:
+    return url.database in (None, "", ":memory:")
+
+
+class Database:
+    """Engine plus the two session factories (read and write) for one process."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.backend = engine.dialect.name
+        self._read = async_sessionmaker(engine, expire_on_commit=False)
+        self._write = async_sessionmaker(
+            engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+        )
+
+    @asynccontextmanager
+    async def session(self, *, write: bool = False) -> AsyncIterator[AsyncSession]:
+        """One unit of work: committed once on success, rolled back on any error."""
+        factory = self._write if write else self._read
+        async with factory() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,175 @@
+"""Writes the demo corpus with Core executemany inserts, one transaction per batch."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from dataclasses import dataclass
+from typing import TextIO
+
+from sqlalchemy import Connection, Engine, func, select, text
+
+from api.db import WRITE_OPTION
+from api.demo.catalog import build_catalog
+from api.demo.generator import ArticleGenerator, window_start
+from api.demo.text import TextFactory
+from api.models import Article, Base, Category, Entity, Source
+
+BATCH_SIZE = 2_500  # articles per transaction: ~10 MB of rows in memory at a time
+SQLITE_CACHE_KIB = 65_536  # a bigger page cache keeps the unique-index inserts off the disk
+# Checkpoint the WAL less often while loading: hot index pages get written back (and the
+# file synced) once per checkpoint rather than after every batch.
+SQLITE_WAL_PAGES = 16_384
+# Tables whose integer ids the demo assigns itself; PostgreSQL sequences must catch up.
+SERIAL_TABLES = ("sources", "categories", "entities", "articles", "article_links")
+
+
+class DemoError(ValueError):
+    """The demo cannot run as asked (for instance: the database already holds data)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DemoStats:
+    sources: int = 0
+    categories: int = 0
+    entities: int = 0
+    articles: int = 0
+    mentions: int = 0
+    links: int = 0
+    elapsed_seconds: float = 0.0
+    seed: int | None = None
+    skipped: bool = False
+    existing_articles: int = 0
+
+    def describe(self) -> str:
+        if self.skipped:
+            if self.existing_articles == 0:
+                return "database already has sources, categories or entities; demo skipped"
+            return f"database already has {self.existing_articles} articles; demo skipped"
+        return (
+            f"demo loaded {self.articles:,} articles ({self.mentions:,} mentions, "
+            f"{self.links:,} links), {self.entities:,} entities, {self.sources:,} sources, "
+            f"{self.categories:,} categories with seed {self.seed} "
+            f"in {self.elapsed_seconds:.1f}s"
+        )
+
+
+class _Progress:
+    """A one-line counter on stderr, redrawn per batch."""
+
+    def __init__(self, total: int, stream: TextIO | None) -> None:
+        self.total, self.stream, self.done = total, stream, 0
+        self.started = time.perf_counter()
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        if self.stream is not None:
+            percent = 100 * self.done // self.total
+            elapsed = time.perf_counter() - self.started
+            self.stream.write(
+                f"\rdemo: {self.done:,}/{self.total:,} articles ({percent}%) {elapsed:.0f}s"
+            )
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.stream is not None:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _count(connection: Connection, model: type[Base]) -> int:
+    return connection.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def generate_demo(
+    engine: Engine, *, articles: int, seed: int, if_empty: bool, progress: bool
+) -> DemoStats:
+    """Load a deterministic synthetic corpus into an empty, migrated database.
+
+    Same ``seed`` and ``articles``, same rows (ids, slugs, timestamps included). When the
+    database already holds data, returns "skipped" stats if ``if_empty`` and raises
+    ``DemoError`` otherwise. Reference data is committed first, then articles in batches:
+    an interrupted run leaves a partial corpus behind.
+    """
+    if articles < 1:
+        raise DemoError("the demo needs at least one article")
+    started = time.perf_counter()
+    tables = Base.metadata.tables
+    backend = engine.dialect.name
+    # BEGIN IMMEDIATE on SQLite: take the write lock before checking for emptiness.
+    writer = engine.execution_options(**{WRITE_OPTION: True})
+    with writer.connect() as connection:
+        with connection.begin():
+            if backend == "postgresql":
+                # Serialises concurrent demo runs (say, two containers starting at once);
+                # readers are not blocked.
+                connection.execute(text("LOCK TABLE articles IN SHARE ROW EXCLUSIVE MODE"))
+            existing = _count(connection, Article)
+            if existing or any(_count(connection, m) for m in (Source, Category, Entity)):
+                if if_empty:
+                    return DemoStats(skipped=True, existing_articles=existing, seed=seed)
+                raise DemoError(
+                    f"database not empty ({existing} articles); use --if-empty or a fresh database"
+                )
+            catalog = build_catalog(seed, window_start(articles) - dt.timedelta(days=30))
+            connection.execute(tables["categories"].insert(), catalog.categories)
+            connection.execute(tables["sources"].insert(), catalog.sources)
+            connection.execute(tables["entities"].insert(), catalog.entities)
+            if backend == "sqlite":
+                cache = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
+                checkpoint = connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one()
+                connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+                connection.exec_driver_sql(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_PAGES}")
+
+        generator = ArticleGenerator(catalog, TextFactory(seed), seed=seed, total=articles)
+        bar = _Progress(articles, sys.stderr if progress else None)
+        mention_count = link_count = 0
+        try:
+            for batch in generator.batches(BATCH_SIZE):
+                with connection.begin():
+                    connection.execute(tables["articles"].insert(), batch.articles)
+                    connection.execute(tables["mentions"].insert(), batch.mentions)
+                    if batch.links:
+                        connection.execute(tables["article_links"].insert(), batch.links)
+                mention_count += len(batch.mentions)
+                link_count += len(batch.links)
+                bar.advance(len(batch.articles))
+            with connection.begin():
+                _after_load(connection, backend)
+                if backend == "sqlite":
+                    connection.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
+                    connection.exec_driver_sql(f"PRAGMA wal_autocheckpoint={int(checkpoint)}")
+        except BaseException:
+            # Don't hand a connection with demo-only settings back to the pool.
+            connection.invalidate()
+            raise
+        finally:
+            bar.close()
+
+    return DemoStats(
+        sources=len(catalog.sources),
+        categories=len(catalog.categories),
+        entities=len(catalog.entities),
+        articles=articles,
+        mentions=mention_count,
+        links=link_count,
+        elapsed_seconds=time.perf_counter() - started,
+        seed=seed,
+    )
+
+
+def _after_load(connection: Connection, backend: str) -> None:
+    if backend == "postgresql":
+        # Explicit ids bypass the sequences; move them past the demo rows.
+        for name in SERIAL_TABLES:
+            table = Base.metadata.tables[name]
+            sequence = func.pg_get_serial_sequence(name, "id")
+            last = select(func.max(table.c.id)).scalar_subquery()
+            connection.execute(select(func.setval(sequence, last)))
+        tables = ", ".join((*SERIAL_TABLES, "mentions"))
+        connection.execute(text(f"ANALYZE {tables}"))
+    elif backend == "sqlite":
+        # Planner statistics for the fresh data; the limit keeps this quick on big files.
+        connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+        connection.exec_driver_sql("ANALYZE")

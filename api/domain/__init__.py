@@ -1,0 +1,1 @@
+"""The domain layer: the only code that runs SQL."""

@@ -1,0 +1,235 @@
+"""Reading articles: column selects for the hot paths, batch loaders for relations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Select, case, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from api.domain.records import (
+    ArticleRecord,
+    ArticleRefRecord,
+    CategoryRecord,
+    LinkRecord,
+    MentionRecord,
+    SourceRecord,
+)
+from api.models import Article, ArticleLink, Category, Entity, Mention, Source
+
+SOURCE_COLUMNS = (Source.slug, Source.name, Source.homepage_url, Source.feed_url, Source.logo_url)
+CATEGORY_COLUMNS = (Category.slug, Category.name, Category.icon)
+CARD_COLUMNS = (
+    Article.id,
+    Article.public_id,
+    Article.slug,
+    Article.title,
+    Article.url,
+    Article.author,
+    Article.published_at,
+    Article.created_at,
+    Article.updated_at,
+    Article.image_url,
+    Article.image_credit,
+    Article.sentiment,
+    Article.sentiment_score,
+    Article.importance,
+    Article.summary,
+    Article.language,
+    Article.version,
+)
+BODY_COLUMNS = (Article.analysis, Article.key_takeaways)
+_CARD = len(CARD_COLUMNS)
+_SOURCE_END = _CARD + len(SOURCE_COLUMNS)
+_CATEGORY_END = _SOURCE_END + len(CATEGORY_COLUMNS)
+
+
+def select_articles(*, with_body: bool) -> Select[Any]:
+    """Articles joined to their source and category: one statement, no ORM identity map."""
+    columns: tuple[Any, ...] = (*CARD_COLUMNS, *SOURCE_COLUMNS, *CATEGORY_COLUMNS)
+    if with_body:
+        columns = (*columns, *BODY_COLUMNS)
+    stmt: Select[Any] = (
+        select(*columns)
+        .join(Source, Source.id == Article.source_id)
+        .outerjoin(Category, Category.id == Article.category_id)
+    )
+    return stmt
+
+
+def source_from_row(row: Sequence[Any], at: int) -> SourceRecord:
+    return SourceRecord(
+        slug=row[at],
+        name=row[at + 1],
+        homepage_url=row[at + 2],
+        feed_url=row[at + 3],
+        logo_url=row[at + 4],
+    )
+
+
+def article_from_row(row: Sequence[Any]) -> ArticleRecord:
+    """Build a record from a ``select_articles`` row (positions follow the column tuples)."""
+    category = None
+    if row[_SOURCE_END] is not None:
+        category = CategoryRecord(
+            slug=row[_SOURCE_END], name=row[_SOURCE_END + 1], icon=row[_SOURCE_END + 2]
+        )
+    with_body = len(row) > _CATEGORY_END
+    return ArticleRecord(
+        pk=row[0],
+        id=row[1],
+        slug=row[2],
+        title=row[3],
+        url=row[4],
+        author=row[5],
+        published_at=row[6],
+        created_at=row[7],
+        updated_at=row[8],
+        image_url=row[9],
+        image_credit=row[10],
+        sentiment=row[11].value,
+        sentiment_score=row[12],
+        importance=row[13],
+        summary=row[14],
+        language=row[15],
+        version=row[16],
+        source=source_from_row(row, _CARD),
+        category=category,
+        analysis=list(row[_CATEGORY_END]) if with_body else None,
+        key_takeaways=list(row[_CATEGORY_END + 1]) if with_body else None,
+    )
+
+
+async def get_article(session: AsyncSession, key: str) -> ArticleRecord | None:
+    """An article by public id or slug, with body, mentions and stored links (3 statements)."""
+    stmt = (
+        select_articles(with_body=True)
+        .where(or_(Article.public_id == key, Article.slug == key))
+        # A slug could in theory equal another article's id; the id wins.
+        .order_by(case((Article.public_id == key, 0), else_=1))
+        .limit(1)
+    )
+    row = (await session.execute(stmt)).first()
+    if row is None:
+        return None
+    article = article_from_row(row)
+    article.mentions = (await mentions_by_article(session, [article.pk]))[article.pk]
+    article.links = (await links_by_article(session, [article.pk]))[article.pk]
+    return article
+
+
+async def find_article(session: AsyncSession, key: str) -> tuple[int, str] | None:
+    """The internal key and public id of the article with this public id or slug."""
+    stmt = (
+        select(Article.id, Article.public_id)
+        .where(or_(Article.public_id == key, Article.slug == key))
+        .order_by(case((Article.public_id == key, 0), else_=1))
+        .limit(1)
+    )
+    row = (await session.execute(stmt)).first()
+    return None if row is None else (row[0], row[1])
+
+
+async def mentions_by_article(
+    session: AsyncSession, article_pks: Iterable[int]
+) -> dict[int, list[MentionRecord]]:
+    """Entities per article, most salient first; every requested key is present."""
+    keys = list(dict.fromkeys(article_pks))
+    result: dict[int, list[MentionRecord]] = {pk: [] for pk in keys}
+    if not keys:
+        return result
+    stmt = (
+        select(
+            Mention.article_id,
+            Entity.slug,
+            Entity.name,
+            Entity.type,
+            Mention.salience,
+            Mention.sentiment,
+        )
+        .join(Entity, Entity.id == Mention.entity_id)
+        .where(Mention.article_id.in_(keys))
+        .order_by(Mention.article_id, Mention.salience.desc(), Entity.slug)
+    )
+    for article_pk, slug, name, type_, salience, sentiment in await session.execute(stmt):
+        result[article_pk].append(
+            MentionRecord(
+                slug=slug,
+                name=name,
+                type=type_.value,
+                salience=salience,
+                sentiment=None if sentiment is None else sentiment.value,
+            )
+        )
+    return result
+
+
+async def links_by_article(
+    session: AsyncSession, article_pks: Iterable[int]
+) -> dict[int, list[LinkRecord]]:
+    """Stored outgoing links per article with their target's headline and source."""
+    keys = list(dict.fromkeys(article_pks))
+    result: dict[int, list[LinkRecord]] = {pk: [] for pk in keys}
+    if not keys:
+        return result
+    target = aliased(Article)
+    stmt = (
+        select(
+            ArticleLink.from_article_id,
+            ArticleLink.kind,
+            ArticleLink.score,
+            target.public_id,
+            target.slug,
+            target.title,
+            target.url,
+            target.published_at,
+            *SOURCE_COLUMNS,
+        )
+        .join(target, target.id == ArticleLink.to_article_id)
+        .join(Source, Source.id == target.source_id)
+        .where(ArticleLink.from_article_id.in_(keys))
+        # Strongest links first; unscored ones after scored ones; stable by target.
+        .order_by(
+            ArticleLink.from_article_id,
+            case((ArticleLink.score.is_(None), 1), else_=0),
+            ArticleLink.score.desc(),
+            target.published_at.desc(),
+            target.id.desc(),
+        )
+    )
+    for row in await session.execute(stmt):
+        result[row[0]].append(
+            LinkRecord(
+                kind=row[1].value,
+                score=row[2],
+                article=ArticleRefRecord(
+                    id=row[3],
+                    slug=row[4],
+                    title=row[5],
+                    url=row[6],
+                    published_at=row[7],
+                    source=source_from_row(row, 8),
+                ),
+            )
+        )
+    return result
+
+
+async def bodies_by_article(
+    session: AsyncSession, article_pks: Iterable[int]
+) -> dict[int, tuple[list[str], list[str]]]:
+    """Analysis paragraphs and key takeaways, for reads that skipped them."""
+    keys = list(dict.fromkeys(article_pks))
+    if not keys:
+        return {}
+    stmt = select(Article.id, *BODY_COLUMNS).where(Article.id.in_(keys))
+    return {pk: (list(a), list(t)) for pk, a, t in await session.execute(stmt)}
+
+
+async def related_by_links(
+    session: AsyncSession, article_pk: int, *, limit: int
+) -> list[LinkRecord]:
+    """An article's strongest stored links (ranking by shared entities comes later)."""
+    return (await links_by_article(session, [article_pk]))[article_pk][:limit]

@@ -1,0 +1,119 @@
+"""Sources, categories and entities: the reference data articles point at."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, func, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.domain.articles import CATEGORY_COLUMNS, SOURCE_COLUMNS, source_from_row
+from api.domain.cursors import decode_cursor, encode_cursor
+from api.domain.records import CategoryRecord, EntityRecord, Page, SourceRecord
+from api.models import Article, Category, Entity, EntityType, Mention, Source
+
+ENTITY_COLUMNS = (
+    Entity.slug,
+    Entity.name,
+    Entity.type,
+    Entity.aliases,
+    Entity.ticker,
+    Entity.wikidata_id,
+    Entity.homepage_url,
+    Entity.description,
+)
+
+
+def _entity_from_row(row: Any, mention_count: int | None = None) -> EntityRecord:
+    slug, name, type_, aliases, ticker, wikidata_id, homepage_url, description = row[:8]
+    return EntityRecord(
+        slug=slug,
+        name=name,
+        type=type_.value,
+        aliases=list(aliases or []),
+        ticker=ticker,
+        wikidata_id=wikidata_id,
+        homepage_url=homepage_url,
+        description=description,
+        mention_count=mention_count,
+    )
+
+
+async def list_sources(session: AsyncSession) -> list[SourceRecord]:
+    rows = await session.execute(select(*SOURCE_COLUMNS).order_by(Source.name, Source.id))
+    return [source_from_row(row, 0) for row in rows]
+
+
+async def get_source(session: AsyncSession, slug: str) -> SourceRecord | None:
+    row = (await session.execute(select(*SOURCE_COLUMNS).where(Source.slug == slug))).first()
+    return None if row is None else source_from_row(row, 0)
+
+
+async def list_categories(session: AsyncSession) -> list[CategoryRecord]:
+    rows = await session.execute(select(*CATEGORY_COLUMNS).order_by(Category.name, Category.id))
+    return [CategoryRecord(slug=slug, name=name, icon=icon) for slug, name, icon in rows]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def list_entities(
+    session: AsyncSession,
+    *,
+    entity_type: EntityType | None = None,
+    name_prefix: str | None = None,
+    limit: int = 20,
+    cursor: str | None = None,
+) -> Page[EntityRecord]:
+    """Entities by name (case-insensitive prefix), keyset-paginated on (name, slug)."""
+    stmt = select(*ENTITY_COLUMNS)
+    if entity_type is not None:
+        stmt = stmt.where(Entity.type == entity_type)
+    if name_prefix:
+        pattern = _escape_like(name_prefix.lower()) + "%"
+        stmt = stmt.where(func.lower(Entity.name).like(pattern, escape="\\"))
+    if cursor is not None:
+        name, slug = decode_cursor(cursor, "entities", [str, str])
+        stmt = stmt.where(tuple_(Entity.name, Entity.slug) > tuple_(name, slug))
+    rows = (await session.execute(stmt.order_by(Entity.name, Entity.slug).limit(limit + 1))).all()
+    items = [_entity_from_row(row) for row in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        next_cursor = encode_cursor("entities", [items[-1].name, items[-1].slug])
+    return Page(items=items, next_cursor=next_cursor)
+
+
+async def get_entity(session: AsyncSession, slug: str) -> EntityRecord | None:
+    mention_count = select(func.count()).where(Mention.entity_id == Entity.id).scalar_subquery()
+    stmt = select(*ENTITY_COLUMNS, mention_count).where(Entity.slug == slug)
+    row = (await session.execute(stmt)).first()
+    return None if row is None else _entity_from_row(row, mention_count=row[8])
+
+
+async def mention_counts(session: AsyncSession, slugs: Iterable[str]) -> dict[str, int]:
+    keys = list(dict.fromkeys(slugs))
+    counts = dict.fromkeys(keys, 0)
+    if keys:
+        stmt = (
+            select(Entity.slug, func.count(Mention.article_id))
+            .join(Mention, Mention.entity_id == Entity.id)
+            .where(Entity.slug.in_(keys))
+            .group_by(Entity.slug)
+        )
+        counts.update({slug: int(n) for slug, n in await session.execute(stmt)})
+    return counts
+
+
+async def entity_scope(session: AsyncSession, slug: str) -> ColumnElement[bool] | None:
+    """A feed restriction to the articles mentioning an entity, or None if it is unknown."""
+    pk = (await session.execute(select(Entity.id).where(Entity.slug == slug))).scalar()
+    if pk is None:
+        return None
+    return exists().where(Mention.article_id == Article.id, Mention.entity_id == pk)
+
+
+async def source_scope(session: AsyncSession, slug: str) -> ColumnElement[bool] | None:
+    pk = (await session.execute(select(Source.id).where(Source.slug == slug))).scalar()
+    return None if pk is None else Article.source_id == pk

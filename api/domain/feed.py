@@ -1,0 +1,103 @@
+"""The feed: filtered, ordered, keyset-paginated article lists (also per entity/source)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.domain.articles import article_from_row, mentions_by_article, select_articles
+from api.domain.cursors import decode_cursor, encode_cursor
+from api.domain.filters import ArticleFilter, ArticleOrder, filter_conditions
+from api.domain.records import ArticleRecord, Page
+from api.errors import InvalidInput
+from api.models import Article
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MIN_MICROS = -62_135_510_400_000_000  # 0001-01-02: datetime cannot go lower
+_MAX_MICROS = 253_402_128_000_000_000  # 9999-12-30
+
+
+def _micros(moment: dt.datetime) -> int:
+    return (moment - _EPOCH) // dt.timedelta(microseconds=1)
+
+
+def _from_micros(value: int) -> dt.datetime:
+    return _EPOCH + dt.timedelta(microseconds=value)
+
+
+def _sort_columns(order: ArticleOrder) -> list[Any]:
+    # Every ordering ends in the primary key: a unique tie-breaker makes keyset paging exact.
+    if order is ArticleOrder.IMPORTANCE:
+        return [Article.importance, Article.published_at, Article.id]
+    return [Article.published_at, Article.id]
+
+
+def _cursor_key(order: ArticleOrder, article: ArticleRecord) -> list[int]:
+    key = [_micros(article.published_at), article.pk]
+    return [article.importance, *key] if order is ArticleOrder.IMPORTANCE else key
+
+
+def _after_cursor(order: ArticleOrder, cursor: str) -> ColumnElement[bool]:
+    shape = [int, int, int] if order is ArticleOrder.IMPORTANCE else [int, int]
+    key = [int(part) for part in decode_cursor(cursor, order.value, shape)]
+    # Out-of-range keys would surface as driver errors (int32 overflow, bad dates): refuse them.
+    if not 0 < key[-1] < 2**31 or not _MIN_MICROS <= key[-2] <= _MAX_MICROS:
+        raise InvalidInput.for_param(
+            "cursor", "malformed or foreign cursor; use next_cursor as given"
+        )
+    values: list[Any] = list(key)
+    values[-2] = _from_micros(key[-2])
+    return tuple_(*_sort_columns(order)) < tuple_(*values)
+
+
+async def article_page(
+    session: AsyncSession,
+    article_filter: ArticleFilter,
+    *,
+    order: ArticleOrder = ArticleOrder.NEWEST,
+    limit: int = DEFAULT_PAGE_SIZE,
+    cursor: str | None = None,
+    with_body: bool = False,
+    with_mentions: bool = True,
+    scope: ColumnElement[bool] | None = None,
+) -> Page[ArticleRecord]:
+    """One page of articles, newest (or most important) first.
+
+    Two statements: the articles joined to source and category, then their mentions.
+    ``scope`` narrows the feed further (an entity's or a source's articles).
+    """
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise ValueError(f"limit must be within 1..{MAX_PAGE_SIZE}")
+    stmt = select_articles(with_body=with_body).where(*filter_conditions(article_filter))
+    if scope is not None:
+        stmt = stmt.where(scope)
+    if cursor is not None:
+        stmt = stmt.where(_after_cursor(order, cursor))
+    stmt = stmt.order_by(*(column.desc() for column in _sort_columns(order))).limit(limit + 1)
+    rows = (await session.execute(stmt)).all()
+    items = [article_from_row(row) for row in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        next_cursor = encode_cursor(order.value, _cursor_key(order, items[-1]))
+    if with_mentions and items:
+        mentions = await mentions_by_article(session, (a.pk for a in items))
+        for article in items:
+            article.mentions = mentions[article.pk]
+    return Page(items=items, next_cursor=next_cursor)
+
+
+async def count_articles(
+    session: AsyncSession,
+    article_filter: ArticleFilter,
+    *,
+    scope: ColumnElement[bool] | None = None,
+) -> int:
+    stmt = select(func.count()).select_from(Article).where(*filter_conditions(article_filter))
+    if scope is not None:
+        stmt = stmt.where(scope)
+    return int((await session.execute(stmt)).scalar_one())

@@ -1,0 +1,113 @@
+"""Plain, immutable results of the domain layer: what both API doors translate.
+
+Dataclasses with slots rather than ORM objects: cheap to build on hot read paths, safe to
+hand across the session boundary, and serialisable by orjson without conversion.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRecord:
+    slug: str
+    name: str
+    homepage_url: str
+    feed_url: str | None
+    logo_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryRecord:
+    slug: str
+    name: str
+    icon: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRecord:
+    slug: str
+    name: str
+    type: str
+    aliases: list[str]
+    ticker: str | None
+    wikidata_id: str | None
+    homepage_url: str | None
+    description: str | None
+    mention_count: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MentionRecord:
+    """An entity as one article mentions it."""
+
+    slug: str
+    name: str
+    type: str
+    salience: float
+    sentiment: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRefRecord:
+    """Just enough of an article to link to it."""
+
+    id: str
+    slug: str
+    title: str
+    url: str
+    published_at: dt.datetime
+    source: SourceRecord
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRecord:
+    kind: str
+    score: float | None
+    article: ArticleRefRecord
+
+
+@dataclass(slots=True)
+class ArticleRecord:
+    """An article with its source and category; the body and relations when loaded.
+
+    ``analysis``/``key_takeaways`` stay ``None`` on feed reads that did not ask for them,
+    and ``mentions``/``links`` stay ``None`` until the caller loads them.
+    """
+
+    pk: int  # internal key: for batching follow-up queries, never serialised
+    id: str
+    slug: str
+    title: str
+    url: str
+    author: str | None
+    published_at: dt.datetime
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    image_url: str | None
+    image_credit: str | None
+    sentiment: str
+    sentiment_score: float | None
+    importance: int
+    summary: str
+    language: str
+    version: int
+    source: SourceRecord
+    category: CategoryRecord | None
+    analysis: list[str] | None = None
+    key_takeaways: list[str] | None = None
+    mentions: list[MentionRecord] | None = None
+    links: list[LinkRecord] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """A keyset page: the items and the opaque cursor of the next page, if any."""
+
+    items: list[T]
+    next_cursor: str | None

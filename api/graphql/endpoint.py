@@ -1,0 +1,173 @@
+"""The HTTP door for GraphQL: ``/graphql`` over strawberry's ASGI view, per GraphQL-over-HTTP.
+
+- POST (JSON) runs any operation; GET runs queries only (a mutation over GET is a 405).
+- ``Accept: application/graphql-response+json`` gets that media type and the spec's
+  status codes (400 when the request failed before execution); otherwise
+  ``application/json`` with 200 for any GraphQL result.
+- One database session per request, opened here and closed once the result is built.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
+
+from api.db import Database
+from api.graphql.context import Context, build_context
+from api.graphql.errors import INTERNAL, Phase, format_error
+from api.graphql.limits import MAX_BODY_BYTES
+from api.graphql.schema import build_schema
+from api.settings import Settings
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+PATH = "/graphql"
+
+
+def negotiate(accept: str | None) -> str:
+    """The response media type for an Accept header: the one the client prefers, by q."""
+    if not accept:
+        return JSON
+    best, best_q = JSON, -1.0
+    for part in accept.split(","):
+        media, _, params = part.strip().partition(";")
+        media = media.strip().lower()
+        if media not in (GRAPHQL_RESPONSE, JSON, "application/*", "*/*"):
+            continue
+        q = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        # An explicit graphql-response+json beats a wildcard or json at the same q.
+        candidate = GRAPHQL_RESPONSE if media == GRAPHQL_RESPONSE else JSON
+        if q > best_q or (q == best_q and candidate == GRAPHQL_RESPONSE):
+            best, best_q = candidate, q
+    return best if best_q > 0 else JSON
+
+
+class GraphQLView(GraphQL[Context, None]):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(build_schema(debug=settings.debug), graphql_ide="graphiql")
+        self.debug = settings.debug
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        assert scope["type"] == "http"  # a Route only matches HTTP; no subscriptions here
+        request = Request(scope, receive)
+        media_type = negotiate(request.headers.get("accept"))
+        request.state.graphql_media_type = media_type
+        database: Database = request.app.state.db
+        try:
+            async with database.session() as session:
+                request.state.graphql_session = session
+                try:
+                    response = await self.run(request)
+                finally:
+                    # The schema only reads: end with a rollback, which (unlike the
+                    # session's commit) cannot fail on a transaction an error broke.
+                    await session.rollback()
+        except HTTPException as error:
+            response = self._http_error(error, request)
+        await response(scope, receive, send)
+
+    def _http_error(self, error: HTTPException, request: Request) -> Response:
+        status, headers, code = error.status_code, {}, "BAD_REQUEST"
+        if status == 405:
+            code = "METHOD_NOT_ALLOWED"
+            headers["Allow"] = getattr(request.state, "graphql_allow", "GET, POST")
+        media_type = request.state.graphql_media_type
+        body = {"errors": [{"message": error.reason, "extensions": {"code": code}}]}
+        return Response(orjson.dumps(body), status, headers, media_type=media_type)
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        return build_context(request, request.state.graphql_session)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        try:
+            return await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        except HTTPException as error:
+            cause = error.__cause__
+            if isinstance(cause, InvalidOperationTypeError) and request.method == "GET":
+                # GraphQL-over-HTTP: a mutation over GET is 405, not 400.
+                request.state.graphql_allow = "POST"
+                reason = f"{cause.as_http_error_reason('GET')}; send them with POST"
+                raise HTTPException(405, reason) from error
+            raise
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        errors = result.errors or []
+        # Nothing executed: a parse/validation/limit error, or variables that did not coerce.
+        request_error = isinstance(result, PreExecutionError) or (
+            result.data is None and bool(errors) and all(e.path is None for e in errors)
+        )
+        if isinstance(result, PreExecutionError):
+            phase = Phase.PREPARE
+        else:
+            phase = Phase.VARIABLES if request_error else Phase.EXECUTION
+        formatted = [format_error(e, phase, debug=self.debug) for e in errors]
+        response: GraphQLHTTPResponse = {}
+        if not request_error:
+            response["data"] = result.data
+        if formatted:
+            response["errors"] = list(formatted)
+        if result.extensions:
+            response["extensions"] = result.extensions
+        if request_error and request.state.graphql_media_type == GRAPHQL_RESPONSE:
+            internal = any(e["extensions"]["code"] == INTERNAL for e in formatted)
+            request.state.graphql_sub_response.status_code = 500 if internal else 400
+        return response
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        # The request is not passed here, so the negotiated type rides on the sub-response.
+        return Response(
+            orjson.dumps(response_data),
+            status_code=sub_response.status_code or 200,
+            headers=dict(sub_response.headers),
+            media_type=sub_response.media_type,
+        )
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = request.state.graphql_media_type
+        request.state.graphql_sub_response = sub_response
+        return sub_response
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+
+def graphql_routes(settings: Settings) -> list[BaseRoute]:
+    """``/graphql`` exactly: a Route (not a Mount), so no redirect to ``/graphql/``."""
+    view = GraphQLView(settings)
+    return [Route(PATH, endpoint=view, name="graphql", max_body_size=MAX_BODY_BYTES)]

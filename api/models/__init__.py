@@ -1,0 +1,20 @@
+"""SQLAlchemy tables. Imports nothing of the app beyond this package."""
+
+from api.models.article import Article, ArticleLink
+from api.models.base import Base
+from api.models.entity import Entity, Mention
+from api.models.enums import EntityType, LinkKind, Sentiment
+from api.models.source import Category, Source
+
+__all__ = [
+    "Article",
+    "ArticleLink",
+    "Base",
+    "Category",
+    "Entity",
+    "EntityType",
+    "LinkKind",
+    "Mention",
+    "Sentiment",
+    "Source",
+]

@@ -1,0 +1,1 @@
+"""The REST door: Starlette routes translating HTTP to domain calls and back."""

@@ -1,0 +1,106 @@
+"""REST handlers: translate a validated call into one domain call and shape the reply."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.domain import articles, catalog, feed
+from api.errors import NotFound
+from api.rest.operations import Call, Reply
+from api.rest.params import EntityListQuery, FeedQuery, RelatedQuery
+from api.rest.views import (
+    article_view,
+    category_view,
+    entity_view,
+    feed_item_view,
+    related_link_item,
+    source_view,
+)
+
+
+async def _feed_reply(call: Call, scope: Any = None) -> Reply:
+    query: FeedQuery = call.query
+    fields = query.field_set()
+    page = await feed.article_page(
+        call.session,
+        query.to_filter(),
+        order=query.order,
+        limit=query.limit,
+        cursor=query.cursor,
+        with_body=bool(fields & {"analysis", "key_takeaways"}),
+        with_mentions="entities" in fields,
+        scope=scope,
+    )
+    items = [feed_item_view(article, fields) for article in page.items]
+    return Reply({"items": items, "next_cursor": page.next_cursor})
+
+
+async def list_articles(call: Call) -> Reply:
+    return await _feed_reply(call)
+
+
+async def get_article(call: Call) -> Reply:
+    article = await articles.get_article(call.session, call.path["key"])
+    if article is None:
+        raise NotFound(detail=f"no article with id or slug {call.path['key']!r}")
+    return Reply(article_view(article), last_modified=article.updated_at)
+
+
+async def related_articles(call: Call) -> Reply:
+    query: RelatedQuery = call.query
+    found = await articles.find_article(call.session, call.path["key"])
+    if found is None:
+        raise NotFound(detail=f"no article with id or slug {call.path['key']!r}")
+    pk, article_id = found
+    links = await articles.related_by_links(call.session, pk, limit=query.limit)
+    return Reply({"article_id": article_id, "items": [related_link_item(link) for link in links]})
+
+
+async def list_sources(call: Call) -> Reply:
+    sources = await catalog.list_sources(call.session)
+    return Reply({"items": [source_view(source) for source in sources]})
+
+
+async def get_source(call: Call) -> Reply:
+    source = await catalog.get_source(call.session, call.path["slug"])
+    if source is None:
+        raise NotFound(detail=f"no source with slug {call.path['slug']!r}")
+    return Reply(source_view(source))
+
+
+async def source_articles(call: Call) -> Reply:
+    scope = await catalog.source_scope(call.session, call.path["slug"])
+    if scope is None:
+        raise NotFound(detail=f"no source with slug {call.path['slug']!r}")
+    return await _feed_reply(call, scope)
+
+
+async def list_categories(call: Call) -> Reply:
+    categories = await catalog.list_categories(call.session)
+    return Reply({"items": [category_view(category) for category in categories]})
+
+
+async def list_entities(call: Call) -> Reply:
+    query: EntityListQuery = call.query
+    page = await catalog.list_entities(
+        call.session,
+        entity_type=query.type,
+        name_prefix=query.q,
+        limit=query.limit,
+        cursor=query.cursor,
+    )
+    return Reply({"items": [entity_view(e) for e in page.items], "next_cursor": page.next_cursor})
+
+
+async def get_entity(call: Call) -> Reply:
+    entity = await catalog.get_entity(call.session, call.path["slug"])
+    if entity is None:
+        raise NotFound(detail=f"no entity with slug {call.path['slug']!r}")
+    return Reply(entity_view(entity))
+
+
+async def entity_articles(call: Call) -> Reply:
+    scope = await catalog.entity_scope(call.session, call.path["slug"])
+    if scope is None:
+        raise NotFound(detail=f"no entity with slug {call.path['slug']!r}")
+    return await _feed_reply(call, scope)

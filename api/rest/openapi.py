@@ -1,0 +1,162 @@
+"""OpenAPI 3.1 built from the declared operations and their pydantic models."""
+
+from __future__ import annotations
+
+from functools import cache
+from http import HTTPStatus
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from api.rest.operations import Operation
+from api.rest.problems import PROBLEM_MEDIA_TYPE
+from api.rest.schemas import Problem
+
+REF_TEMPLATE = "#/components/schemas/{model}"
+# Every GET can answer these, whatever the operation.
+COMMON_STATUSES = (400, 405, 500)
+API_VERSION = "1.0.0"
+
+
+def _problem(status: int) -> dict[str, Any]:
+    return {
+        "description": HTTPStatus(status).phrase,
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": REF_TEMPLATE.format(model="Problem")}}},
+    }
+
+
+def _inline(node: Any, definitions: dict[str, Any]) -> Any:
+    """Inline local ``$ref``s so each query parameter's schema stands alone."""
+    if isinstance(node, dict):
+        if "$ref" in node:
+            target = _inline(definitions[node["$ref"].rsplit("/", 1)[-1]], definitions)
+            rest = {k: v for k, v in node.items() if k != "$ref"}
+            return {**target, **rest}
+        return {key: _inline(value, definitions) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inline(item, definitions) for item in node]
+    return node
+
+
+def _param_schema(prop: dict[str, Any]) -> dict[str, Any]:
+    # A query parameter is absent or a value; it is never JSON null.
+    branches = prop.get("anyOf")
+    if branches is not None:
+        concrete = [b for b in branches if b.get("type") != "null"]
+        if len(concrete) == 1:
+            prop = {**{k: v for k, v in prop.items() if k != "anyOf"}, **concrete[0]}
+    prop.pop("title", None)
+    if prop.get("default", ...) is None:
+        prop.pop("default")
+    return prop
+
+
+def _query_parameters(operation: Operation) -> list[dict[str, Any]]:
+    schema = operation.query.model_json_schema(mode="validation")
+    definitions = schema.get("$defs", {})
+    required = set(schema.get("required", []))
+    parameters = []
+    for name, raw in schema.get("properties", {}).items():
+        prop = _inline(dict(raw), definitions)
+        description = prop.pop("description", None)
+        examples = prop.pop("examples", None)
+        parameter: dict[str, Any] = {
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "schema": _param_schema(prop),
+        }
+        if prop.get("type") == "array":
+            parameter.update(style="form", explode=True)
+        if description:
+            parameter["description"] = description
+        if examples:
+            parameter["example"] = examples[0]
+        parameters.append(parameter)
+    return parameters
+
+
+def _path_parameters(operation: Operation) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": param.name,
+            "in": "path",
+            "required": True,
+            "description": param.description,
+            "schema": {"type": "string", "pattern": param.pattern, "maxLength": param.max_length},
+            "example": param.example,
+        }
+        for param in operation.path_params
+    ]
+
+
+def _operation(operation: Operation) -> dict[str, Any]:
+    model = operation.response.__name__
+    responses: dict[str, Any] = {
+        "200": {
+            "description": "OK",
+            "headers": {
+                "ETag": {"description": "Strong validator.", "schema": {"type": "string"}},
+                "Cache-Control": {"schema": {"type": "string"}},
+            },
+            "content": {"application/json": {"schema": {"$ref": REF_TEMPLATE.format(model=model)}}},
+        },
+        "304": {"description": "Not modified: the copy named by If-None-Match is current."},
+    }
+    for status in sorted({*COMMON_STATUSES, *operation.statuses}):
+        if status == 503 and operation.endpoint is not None:
+            responses["503"] = responses["200"] | {"description": "Not ready"}
+            continue
+        responses[str(status)] = _problem(status)
+    if operation.examples:
+        responses["200"]["content"]["application/json"]["example"] = operation.examples
+    parameters = [*_path_parameters(operation), *_query_parameters(operation)]
+    spec: dict[str, Any] = {
+        "operationId": operation.operation_id,
+        "summary": operation.summary,
+        "tags": [operation.tag],
+        "responses": responses,
+    }
+    if operation.description:
+        spec["description"] = operation.description
+    if parameters:
+        spec["parameters"] = parameters
+    return spec
+
+
+def build_openapi(operations: tuple[Operation, ...]) -> dict[str, Any]:
+    models: list[type[BaseModel]] = [Problem, *(op.response for op in operations)]
+    unique = list(dict.fromkeys(models))
+    _, definitions = models_json_schema(
+        [(model, "serialization") for model in unique], ref_template=REF_TEMPLATE
+    )
+    paths: dict[str, Any] = {}
+    for operation in operations:
+        paths.setdefault(operation.path, {})["get"] = _operation(operation)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Broadsheet",
+            "version": API_VERSION,
+            "summary": "Articles, sources, entities and related links of a news aggregator.",
+            "license": {"name": "MIT", "identifier": "MIT"},
+        },
+        "servers": [{"url": "/"}],
+        "tags": [
+            {"name": "articles", "description": "The feed and article pages."},
+            {"name": "sources", "description": "Publishers."},
+            {"name": "categories", "description": "Editorial categories."},
+            {"name": "entities", "description": "What articles mention."},
+            {"name": "operations", "description": "Health and readiness."},
+        ],
+        "paths": paths,
+        "components": {"schemas": dict(sorted(definitions.get("$defs", {}).items()))},
+    }
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    from api.rest.routes import OPERATIONS
+
+    return build_openapi(OPERATIONS)

@@ -1,0 +1,177 @@
+"""The REST v1 surface: every operation declared once, here."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+
+from api.db import Database
+from api.domain.health import database_status
+from api.rest import handlers, schemas
+from api.rest.docs import docs_routes
+from api.rest.operations import Operation, PathParam
+from api.rest.params import EntityListQuery, FeedQuery, RelatedQuery
+
+ARTICLE_KEY = PathParam(
+    "key",
+    "The article's public id or its slug.",
+    pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+    example="0196f0c2-7a3e-7d21-9c4b-2f1e8a6b5c3d",
+)
+ENTITY_SLUG = PathParam("slug", "The entity's slug.", max_length=120)
+SOURCE_SLUG = PathParam("slug", "The source's slug.", max_length=100, example="crypto-briefing")
+LONG_CACHE = "public, max-age=300, stale-while-revalidate=600"
+
+
+async def healthz(_request: Request) -> Response:
+    return Response(b'{"status":"ok"}', media_type="application/json")
+
+
+async def readyz(request: Request) -> Response:
+    database: Database = request.app.state.db
+    try:
+        async with database.session() as session:
+            status = await database_status(session)
+    except Exception:  # any failure to answer means "not ready", never a 500
+        return Response(
+            b'{"status":"unavailable","database":false,"migrations_at_head":false}',
+            status_code=503,
+            media_type="application/json",
+            headers={"Retry-After": "5"},
+        )
+    ready = status.at_head
+    body = b'{"status":"%s","database":true,"migrations_at_head":%s}' % (
+        b"ready" if ready else b"unavailable",
+        b"true" if ready else b"false",
+    )
+    return Response(body, status_code=200 if ready else 503, media_type="application/json")
+
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "/v1/articles",
+        "listArticles",
+        "The feed: articles, newest (or most important) first",
+        "articles",
+        schemas.FeedPage,
+        handlers.list_articles,
+        description="Filter, order and page through articles with an opaque keyset cursor.",
+        query=FeedQuery,
+    ),
+    Operation(
+        "/v1/articles/{key}",
+        "getArticle",
+        "An article page: everything it shows, in one request",
+        "articles",
+        schemas.Article,
+        handlers.get_article,
+        path_params=(ARTICLE_KEY,),
+        statuses=(404,),
+        cache_control="public, max-age=60, stale-while-revalidate=300",
+    ),
+    Operation(
+        "/v1/articles/{key}/related",
+        "listRelatedArticles",
+        "Articles related to this one, each with a score and an explanation",
+        "articles",
+        schemas.RelatedPage,
+        handlers.related_articles,
+        query=RelatedQuery,
+        path_params=(ARTICLE_KEY,),
+        statuses=(404,),
+    ),
+    Operation(
+        "/v1/sources",
+        "listSources",
+        "Every source (publisher), by name",
+        "sources",
+        schemas.SourceList,
+        handlers.list_sources,
+        cache_control=LONG_CACHE,
+    ),
+    Operation(
+        "/v1/sources/{slug}",
+        "getSource",
+        "One source",
+        "sources",
+        schemas.Source,
+        handlers.get_source,
+        path_params=(SOURCE_SLUG,),
+        statuses=(404,),
+        cache_control=LONG_CACHE,
+    ),
+    Operation(
+        "/v1/sources/{slug}/articles",
+        "listSourceArticles",
+        "A source's articles, with the feed's filters and paging",
+        "sources",
+        schemas.FeedPage,
+        handlers.source_articles,
+        query=FeedQuery,
+        path_params=(SOURCE_SLUG,),
+        statuses=(404,),
+    ),
+    Operation(
+        "/v1/categories",
+        "listCategories",
+        "Every category, by name",
+        "categories",
+        schemas.CategoryList,
+        handlers.list_categories,
+        cache_control=LONG_CACHE,
+    ),
+    Operation(
+        "/v1/entities",
+        "listEntities",
+        "Entities (companies, people, tokens, countries...) by name",
+        "entities",
+        schemas.EntityPage,
+        handlers.list_entities,
+        query=EntityListQuery,
+    ),
+    Operation(
+        "/v1/entities/{slug}",
+        "getEntity",
+        "One entity, with how many articles mention it",
+        "entities",
+        schemas.Entity,
+        handlers.get_entity,
+        path_params=(ENTITY_SLUG,),
+        statuses=(404,),
+    ),
+    Operation(
+        "/v1/entities/{slug}/articles",
+        "listEntityArticles",
+        "Articles mentioning an entity, with the feed's filters and paging",
+        "entities",
+        schemas.FeedPage,
+        handlers.entity_articles,
+        query=FeedQuery,
+        path_params=(ENTITY_SLUG,),
+        statuses=(404,),
+    ),
+    Operation(
+        "/healthz",
+        "getHealth",
+        "Liveness: the process is up",
+        "operations",
+        schemas.Health,
+        endpoint=healthz,
+        cache_control="no-store",
+    ),
+    Operation(
+        "/readyz",
+        "getReadiness",
+        "Readiness: the database answers and migrations are at head",
+        "operations",
+        schemas.Readiness,
+        endpoint=readyz,
+        statuses=(503,),
+        cache_control="no-store",
+    ),
+)
+
+
+def rest_routes() -> list[BaseRoute]:
+    return [*(operation.route() for operation in OPERATIONS), *docs_routes()]

@@ -1,0 +1,1 @@
+"""Pydantic input schemas shared by the ingest command and both API doors."""

@@ -1,0 +1,34 @@
+"""Runtime configuration, read once from the environment (prefix ``BROADSHEET_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SQLITE_PATH = Path("var") / "broadsheet.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BROADSHEET_", env_file=".env", extra="ignore")
+
+    # DATABASE_URL is also accepted without the prefix: it is the de-facto convention.
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_SQLITE_PATH}",
+        validation_alias=AliasChoices("DATABASE_URL", "BROADSHEET_DATABASE_URL"),
+    )
+    debug: bool = False
+    # PostgreSQL pool sizing; ignored on SQLite, which uses one connection per checkout.
+    pool_size: int = Field(default=10, ge=1, le=200)
+    pool_max_overflow: int = Field(default=10, ge=0, le=200)
+    pool_timeout_seconds: float = Field(default=5.0, gt=0)
+    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    cors_origins: list[str] = Field(default_factory=list)
+    public_base_url: str = "http://127.0.0.1:8000"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

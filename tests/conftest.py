@@ -1,0 +1,118 @@
+"""Test databases: every test that asks for one runs on SQLite and on PostgreSQL.
+
+Schemas are built by ``alembic upgrade head`` (never ``create_all``). SQLite tests get a
+copy of a migrated template file; PostgreSQL tests share a migrated per-run database that
+is truncated after each test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+from sqlalchemy import Engine, text
+from starlette.applications import Starlette
+
+from api import migrate
+from api.app import create_app
+from api.db import Database, create_async_db_engine, create_sync_db_engine
+from api.models import Base
+from api.settings import Settings
+from tests.support import enabled_backends
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "BROADSHEET_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+# Both backends unless a developer narrows it on purpose; CI never does.
+BACKENDS = enabled_backends()
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    name = f"broadsheet_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:  # fail loudly: never a silent skip
+        pytest.fail(f"PostgreSQL expected at {POSTGRES_ADMIN_URL} but unreachable: {exc}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    migrate.upgrade(url)
+    yield url
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _truncate_postgres(url: str) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    engine = create_sync_db_engine(Settings(), url=url)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """URL of an empty database at the migration head, private to this test."""
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+    elif request.param == "postgresql":
+        url: str = request.getfixturevalue("postgres_database")
+        yield url
+        _truncate_postgres(url)
+    else:
+        raise ValueError(f"unknown test backend {request.param!r}")
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url)
+
+
+@pytest.fixture
+async def database(settings: Settings) -> AsyncIterator[Database]:
+    db = Database(create_async_db_engine(settings))
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+def sync_engine(settings: Settings) -> Iterator[Engine]:
+    engine = create_sync_db_engine(settings)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[Starlette]:
+    """The ASGI app with its lifespan running (engine open) for the test's database."""
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http

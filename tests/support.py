@@ -1,0 +1,77 @@
+"""Helpers shared by test modules (fixtures live in conftest files)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class StatementLog:
+    statements: list[str] = field(default_factory=list)
+
+    def clear(self) -> None:
+        self.statements.clear()
+
+    @property
+    def count(self) -> int:
+        # Transaction control is not a query; count what reaches the planner.
+        return sum(
+            1
+            for s in self.statements
+            if s.split()[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK"}
+        )
+
+
+def prepared_database(backend: str, *, articles: int, seed: int) -> str:
+    """A migrated, demo-seeded database that outlives fixtures (module-level test apps).
+
+    Schemathesis needs its ASGI app at import time, before any fixture runs; this builds
+    one database per call and removes it when the interpreter exits.
+    """
+    import atexit
+    import os
+    import tempfile
+    import uuid
+
+    import psycopg
+
+    from api import migrate
+    from api.db import create_sync_db_engine
+    from api.demo import generate_demo
+    from api.settings import Settings
+
+    if backend == "sqlite":
+        directory = tempfile.mkdtemp(prefix="broadsheet-")
+        url = f"sqlite:///{directory}/module.db"
+    elif backend == "postgresql":
+        admin_url = os.environ.get(
+            "BROADSHEET_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+        )
+        name = f"broadsheet_mod_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+
+        def drop() -> None:
+            with psycopg.connect(admin_url, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+        atexit.register(drop)
+        url = admin_url.rsplit("/", 1)[0] + f"/{name}"
+    else:
+        raise ValueError(f"unknown backend {backend!r}")
+    migrate.upgrade(url)
+    engine = create_sync_db_engine(Settings(database_url=url), url=url)
+    try:
+        generate_demo(engine, articles=articles, seed=seed, if_empty=False, progress=False)
+    finally:
+        engine.dispose()
+    return url
+
+
+def enabled_backends() -> list[str]:
+    import os
+
+    return [
+        b.strip()
+        for b in os.environ.get("BROADSHEET_TEST_BACKENDS", "sqlite,postgresql").split(",")
+    ]
