@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from api.rest.examples import EXAMPLES
 from api.rest.operations import Operation
 from api.rest.problems import PROBLEM_MEDIA_TYPE
 from api.rest.schemas import Problem
@@ -109,8 +110,7 @@ def _operation(operation: Operation) -> dict[str, Any]:
             responses["503"] = responses["200"] | {"description": "Not ready"}
             continue
         responses[str(status)] = _problem(status)
-    if operation.examples:
-        responses["200"]["content"]["application/json"]["example"] = operation.examples
+    responses["200"]["content"]["application/json"]["example"] = EXAMPLES[operation.operation_id]
     parameters = [*_path_parameters(operation), *_query_parameters(operation)]
     spec: dict[str, Any] = {
         "operationId": operation.operation_id,

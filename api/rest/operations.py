@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -67,7 +67,6 @@ class Operation:
     cache_control: str = "public, max-age=30, stale-while-revalidate=30"
     # Statuses beyond the ones every GET can answer (200, 304, 400, 405, 500).
     statuses: tuple[int, ...] = ()
-    examples: dict[str, Any] = field(default_factory=dict)
 
     def route(self) -> Route:
         endpoint = self.endpoint or self._endpoint

@@ -5,6 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from api.app import create_app
+from api.settings import Settings
+
 
 async def test_etag_and_conditional_get(client: httpx.AsyncClient, corpus: int) -> None:
     first = await client.get("/v1/articles", params={"limit": 5})
@@ -106,3 +109,26 @@ async def test_docs_are_self_hosted(client: httpx.AsyncClient) -> None:
     assert "https://" not in page.text
     for asset in ["/docs/static/swagger-ui/swagger-ui-bundle.js", "/docs/static/docs.js"]:
         assert (await client.get(asset)).status_code == 200
+
+
+async def test_readiness_is_503_when_migrations_are_behind(
+    client: httpx.AsyncClient, database_url: str
+) -> None:
+    from api import migrate
+
+    migrate.downgrade(database_url, "base")
+    response = await client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["migrations_at_head"] is False
+    migrate.upgrade(database_url)
+
+
+async def test_cors_is_opt_in(settings: Settings) -> None:
+    app = create_app(settings.model_copy(update={"cors_origins": ["https://news.example"]}))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            allowed = await http.get("/healthz", headers={"Origin": "https://news.example"})
+            other = await http.get("/healthz", headers={"Origin": "https://evil.example"})
+    assert allowed.headers["access-control-allow-origin"] == "https://news.example"
+    assert "access-control-allow-origin" not in other.headers

@@ -1,0 +1,95 @@
+"""Response examples for the OpenAPI document (one sample story, reused by every route)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SOURCE: dict[str, Any] = {
+    "slug": "crypto-briefing",
+    "name": "Crypto Briefing",
+    "homepage_url": "https://cryptobriefing.example",
+    "feed_url": "https://cryptobriefing.example/feed",
+    "logo_url": None,
+}
+CATEGORY: dict[str, Any] = {"slug": "ai", "name": "AI", "icon": "🧠"}
+MENTION: dict[str, Any] = {
+    "slug": "anthropic",
+    "name": "Anthropic",
+    "type": "company",
+    "salience": 0.92,
+    "sentiment": "bearish",
+}
+ENTITY: dict[str, Any] = {
+    "slug": "anthropic",
+    "name": "Anthropic",
+    "type": "company",
+    "aliases": [],
+    "ticker": None,
+    "wikidata_id": "Q116758847",
+    "homepage_url": "https://anthropic.example",
+    "description": "AI safety and research company.",
+}
+REF: dict[str, Any] = {
+    "id": "0196f0c2-1b2a-7c3d-8e4f-5a6b7c8d9e0f",
+    "slug": "export-rules-tighten-for-ai-labs",
+    "title": "Export rules tighten for AI labs",
+    "url": "https://cryptobriefing.example/2026/11/export-rules-tighten-for-ai-labs",
+    "published_at": "2026-11-19T08:00:00+00:00",
+    "source": {"slug": "crypto-briefing", "name": "Crypto Briefing"},
+}
+ARTICLE: dict[str, Any] = {
+    "id": "0196f0c2-7a3e-7d21-9c4b-2f1e8a6b5c3d",
+    "slug": "anthropic-faces-us-export-ban",
+    "title": "Anthropic faces US export ban after review",
+    "url": "https://cryptobriefing.example/2026/11/anthropic-faces-us-export-ban",
+    "source": SOURCE,
+    "author": "Editorial Team",
+    "published_at": "2026-11-20T09:30:00+00:00",
+    "created_at": "2026-11-20T09:31:00+00:00",
+    "updated_at": "2026-11-20T09:31:00+00:00",
+    "image_url": "https://cryptobriefing.example/images/export-ban.jpg",
+    "image_credit": "Image via Crypto Briefing",
+    "category": CATEGORY,
+    "sentiment": "bearish",
+    "sentiment_score": -0.6,
+    "importance": 7,
+    "summary": "A review recommends restricting exports of frontier models.",
+    "analysis": ["The review follows months of debate.", "Markets reacted cautiously."],
+    "key_takeaways": ["Export review concluded", "Ban proposed", "Decision due in weeks"],
+    "language": "en",
+    "version": 1,
+    "entities": [MENTION],
+    "entity_groups": [{"type": "company", "entities": [MENTION]}],
+    "related_links": [{"kind": "follow_up", "score": 0.8, "article": REF}],
+}
+# A feed item is the article page minus what only the page carries.
+PAGE_ONLY = {"analysis", "key_takeaways", "created_at", "entity_groups", "related_links"}
+FEED_ITEM = {key: value for key, value in ARTICLE.items() if key not in PAGE_ONLY}
+FEED: dict[str, Any] = {
+    "items": [FEED_ITEM],
+    "next_cursor": "WyJuZXdlc3QiLDE3OTMzOTY4MjEwMDAwMDAsMjk5XQ",
+}
+RELATED: dict[str, Any] = {
+    "article_id": ARTICLE["id"],
+    "items": [
+        {
+            "article": REF,
+            "score": 0.8,
+            "explanation": {"kind": "stored_link", "link_kind": "follow_up", "shared_entities": []},
+        }
+    ],
+}
+EXAMPLES: dict[str, Any] = {
+    "listArticles": FEED,
+    "getArticle": ARTICLE,
+    "listRelatedArticles": RELATED,
+    "listSources": {"items": [SOURCE]},
+    "getSource": SOURCE,
+    "listSourceArticles": FEED,
+    "listCategories": {"items": [CATEGORY]},
+    "listEntities": {"items": [ENTITY], "next_cursor": None},
+    "getEntity": {**ENTITY, "mention_count": 42},
+    "listEntityArticles": FEED,
+    "getHealth": {"status": "ok"},
+    "getReadiness": {"status": "ready", "database": True, "migrations_at_head": True},
+}
