@@ -25,7 +25,7 @@ ENTITY_COLUMNS = (
 )
 
 
-def _entity_from_row(row: Any, mention_count: int | None = None) -> EntityRecord:
+def entity_from_row(row: Any, mention_count: int | None = None) -> EntityRecord:
     slug, name, type_, aliases, ticker, wikidata_id, homepage_url, description = row[:8]
     return EntityRecord(
         slug=slug,
@@ -78,18 +78,23 @@ async def list_entities(
         name, slug = decode_cursor(cursor, "entities", [str, str])
         stmt = stmt.where(tuple_(Entity.name, Entity.slug) > tuple_(name, slug))
     rows = (await session.execute(stmt.order_by(Entity.name, Entity.slug).limit(limit + 1))).all()
-    items = [_entity_from_row(row) for row in rows[:limit]]
+    items = [entity_from_row(row) for row in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
-        next_cursor = encode_cursor("entities", [items[-1].name, items[-1].slug])
+        next_cursor = entity_cursor(items[-1])
     return Page(items=items, next_cursor=next_cursor)
+
+
+def entity_cursor(entity: EntityRecord) -> str:
+    """The cursor that resumes ``list_entities`` right after ``entity``."""
+    return encode_cursor("entities", [entity.name, entity.slug])
 
 
 async def get_entity(session: AsyncSession, slug: str) -> EntityRecord | None:
     mention_count = select(func.count()).where(Mention.entity_id == Entity.id).scalar_subquery()
     stmt = select(*ENTITY_COLUMNS, mention_count).where(Entity.slug == slug)
     row = (await session.execute(stmt)).first()
-    return None if row is None else _entity_from_row(row, mention_count=row[8])
+    return None if row is None else entity_from_row(row, mention_count=row[8])
 
 
 async def mention_counts(session: AsyncSession, slugs: Iterable[str]) -> dict[str, int]:

@@ -37,7 +37,7 @@ def _sort_columns(order: ArticleOrder) -> list[Any]:
     return [Article.published_at, Article.id]
 
 
-def _cursor_key(order: ArticleOrder, article: ArticleRecord) -> list[int]:
+def cursor_key(order: ArticleOrder, article: ArticleRecord) -> list[int]:
     key = [_micros(article.published_at), article.pk]
     return [article.importance, *key] if order is ArticleOrder.IMPORTANCE else key
 
@@ -83,7 +83,7 @@ async def article_page(
     items = [article_from_row(row) for row in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
-        next_cursor = encode_cursor(order.value, _cursor_key(order, items[-1]))
+        next_cursor = encode_cursor(order.value, cursor_key(order, items[-1]))
     if with_mentions and items:
         mentions = await mentions_by_article(session, (a.pk for a in items))
         for article in items:

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain.articles import article_from_row, select_articles
-from api.domain.catalog import ENTITY_COLUMNS, _entity_from_row
+from api.domain.catalog import ENTITY_COLUMNS, entity_from_row
 from api.domain.cursors import encode_cursor
-from api.domain.feed import _cursor_key
+from api.domain.feed import cursor_key
 from api.domain.filters import ArticleOrder
 from api.domain.records import ArticleRecord, CategoryRecord, EntityRecord
 from api.models import Article, Category, Entity
@@ -23,12 +23,7 @@ from api.models import Article, Category, Entity
 
 def article_cursor(order: ArticleOrder, article: ArticleRecord) -> str:
     """The cursor that resumes the feed right after ``article`` (same as a page's next_cursor)."""
-    return encode_cursor(order.value, _cursor_key(order, article))
-
-
-def entity_cursor(entity: EntityRecord) -> str:
-    """The cursor that resumes ``list_entities`` right after ``entity``."""
-    return encode_cursor("entities", [entity.name, entity.slug])
+    return encode_cursor(order.value, cursor_key(order, article))
 
 
 async def articles_by_public_id(
@@ -55,7 +50,7 @@ async def entities_by_slug(session: AsyncSession, slugs: Iterable[str]) -> dict[
     if not keys:
         return {}
     stmt = select(*ENTITY_COLUMNS).where(Entity.slug.in_(keys))
-    return {row[0]: _entity_from_row(row) for row in await session.execute(stmt)}
+    return {row[0]: entity_from_row(row) for row in await session.execute(stmt)}
 
 
 async def get_category(session: AsyncSession, slug: str) -> CategoryRecord | None:

@@ -11,10 +11,17 @@ from typing import Literal
 
 from sqlalchemy import ColumnElement
 
-from api.domain.catalog import entity_scope, get_entity, get_source, list_entities, source_scope
+from api.domain.catalog import (
+    entity_cursor,
+    entity_scope,
+    get_entity,
+    get_source,
+    list_entities,
+    source_scope,
+)
 from api.domain.feed import article_page, count_articles
 from api.domain.filters import ArticleFilter, ArticleOrder
-from api.domain.graph import article_by_slug, article_cursor, entity_cursor, get_category
+from api.domain.graph import article_by_slug, article_cursor, get_category
 from api.domain.records import (
     ArticleRecord,
     CategoryRecord,
