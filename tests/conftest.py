@@ -24,7 +24,7 @@ from api.app import create_app
 from api.db import Database, create_async_db_engine, create_sync_db_engine
 from api.models import Base
 from api.settings import Settings
-from tests.support import enabled_backends
+from tests.support import CREATE_DATABASE, enabled_backends
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "BROADSHEET_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -53,7 +53,7 @@ def postgres_database() -> Iterator[str]:
     except psycopg.OperationalError as exc:  # fail loudly: never a silent skip
         pytest.fail(f"PostgreSQL expected at {POSTGRES_ADMIN_URL} but unreachable: {exc}")
     with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+        admin.execute(CREATE_DATABASE.format(name=name))
     url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     migrate.upgrade(url)
     yield url

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# A locale-aware collation, as production databases usually have: catches ordering that
+# only code-point collations (C, SQLite's BINARY) happen to get right.
+CREATE_DATABASE = (
+    'CREATE DATABASE "{name}" TEMPLATE template0'
+    " LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
+)
+
 
 @dataclass
 class StatementLog:
@@ -49,7 +56,7 @@ def prepared_database(backend: str, *, articles: int, seed: int) -> str:
         )
         name = f"broadsheet_mod_{uuid.uuid4().hex[:12]}"
         with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
+            admin.execute(CREATE_DATABASE.format(name=name))
 
         def drop() -> None:
             with psycopg.connect(admin_url, autocommit=True) as admin:

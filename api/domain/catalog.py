@@ -68,6 +68,10 @@ async def list_entities(
     cursor: str | None = None,
 ) -> Page[EntityRecord]:
     """Entities by name (case-insensitive prefix), keyset-paginated on (name, slug)."""
+    # Code-point order on both backends: PostgreSQL's default collation is locale-aware,
+    # SQLite's is binary, and the same request must list entities the same way on either.
+    postgres = session.get_bind().dialect.name == "postgresql"
+    sort_name = Entity.name.collate("C") if postgres else Entity.name
     stmt = select(*ENTITY_COLUMNS)
     if entity_type is not None:
         stmt = stmt.where(Entity.type == entity_type)
@@ -76,8 +80,8 @@ async def list_entities(
         stmt = stmt.where(func.lower(Entity.name).like(pattern, escape="\\"))
     if cursor is not None:
         name, slug = decode_cursor(cursor, "entities", [str, str])
-        stmt = stmt.where(tuple_(Entity.name, Entity.slug) > tuple_(name, slug))
-    rows = (await session.execute(stmt.order_by(Entity.name, Entity.slug).limit(limit + 1))).all()
+        stmt = stmt.where(tuple_(sort_name, Entity.slug) > tuple_(name, slug))
+    rows = (await session.execute(stmt.order_by(sort_name, Entity.slug).limit(limit + 1))).all()
     items = [entity_from_row(row) for row in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:

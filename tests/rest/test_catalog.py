@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import httpx
+from sqlalchemy import Engine, text
 
 
 async def test_sources_and_source_pages(client: httpx.AsyncClient, corpus: int) -> None:
@@ -56,3 +59,30 @@ async def test_entity_page_counts_mentions(client: httpx.AsyncClient, corpus: in
     if listed["next_cursor"] is None:
         assert len(listed["items"]) == entity["mention_count"]
     assert (await client.get("/v1/entities/no-such-entity")).status_code == 404
+
+
+async def test_entity_order_is_code_point_order_on_every_backend(
+    client: httpx.AsyncClient, sync_engine: Engine
+) -> None:
+    names = ["sam altman", "SEC", "Sam Altman", "Zeta", "alpha", "Éclair", "Beta"]
+    with sync_engine.begin() as connection:
+        for n, name in enumerate(names):
+            connection.execute(
+                text(
+                    "INSERT INTO entities (slug, name, type, aliases, created_at, updated_at,"
+                    " version) VALUES (:slug, :name, 'topic', '[]', :now, :now, 1)"
+                ),
+                {"slug": f"e-{n}", "name": name, "now": dt.datetime.now(dt.UTC)},
+            )
+    listed: list[str] = []
+    cursor = None
+    while True:
+        params: dict[str, str | int] = {"limit": 2}
+        if cursor:
+            params["cursor"] = cursor
+        page = (await client.get("/v1/entities", params=params)).json()
+        listed.extend(e["name"] for e in page["items"])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert listed == sorted(names)
