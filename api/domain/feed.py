@@ -37,9 +37,12 @@ def _sort_columns(order: ArticleOrder) -> list[Any]:
     return [Article.published_at, Article.id]
 
 
-def cursor_key(order: ArticleOrder, article: ArticleRecord) -> list[int]:
+def article_cursor(order: ArticleOrder, article: ArticleRecord) -> str:
+    """The cursor that resumes the feed right after ``article`` (a page's next_cursor)."""
     key = [_micros(article.published_at), article.pk]
-    return [article.importance, *key] if order is ArticleOrder.IMPORTANCE else key
+    if order is ArticleOrder.IMPORTANCE:
+        key = [article.importance, *key]
+    return encode_cursor(order.value, key)
 
 
 def _after_cursor(order: ArticleOrder, cursor: str) -> ColumnElement[bool]:
@@ -83,7 +86,7 @@ async def article_page(
     items = [article_from_row(row) for row in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
-        next_cursor = encode_cursor(order.value, cursor_key(order, items[-1]))
+        next_cursor = article_cursor(order, items[-1])
     if with_mentions and items:
         mentions = await mentions_by_article(session, (a.pk for a in items))
         for article in items:

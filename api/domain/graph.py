@@ -14,16 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain.articles import article_from_row, select_articles
 from api.domain.catalog import ENTITY_COLUMNS, entity_from_row
-from api.domain.cursors import encode_cursor
-from api.domain.feed import cursor_key
-from api.domain.filters import ArticleOrder
 from api.domain.records import ArticleRecord, CategoryRecord, EntityRecord
 from api.models import Article, Category, Entity
-
-
-def article_cursor(order: ArticleOrder, article: ArticleRecord) -> str:
-    """The cursor that resumes the feed right after ``article`` (same as a page's next_cursor)."""
-    return encode_cursor(order.value, cursor_key(order, article))
 
 
 async def articles_by_public_id(

@@ -19,9 +19,9 @@ from api.domain.catalog import (
     list_entities,
     source_scope,
 )
-from api.domain.feed import article_page, count_articles
+from api.domain.feed import article_cursor, article_page, count_articles
 from api.domain.filters import ArticleFilter, ArticleOrder
-from api.domain.graph import article_by_slug, article_cursor, get_category
+from api.domain.graph import article_by_slug, get_category
 from api.domain.records import (
     ArticleRecord,
     CategoryRecord,
