@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
 
 # A locale-aware collation, as production databases usually have: catches ordering that
 # only code-point collations (C, SQLite's BINARY) happen to get right.
@@ -82,3 +85,18 @@ def enabled_backends() -> list[str]:
         b.strip()
         for b in os.environ.get("BROADSHEET_TEST_BACKENDS", "sqlite,postgresql").split(",")
     ]
+
+
+async def all_pages(client: httpx.AsyncClient, path: str, **params: Any) -> list[dict[str, Any]]:
+    """Follow ``next_cursor`` from the first page to the last; every page must be a 200."""
+    items: list[dict[str, Any]] = []
+    cursor = params.pop("cursor", None)
+    while True:
+        query = {**params, **({"cursor": cursor} if cursor else {})}
+        response = await client.get(path, params=query)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        items.extend(page["items"])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return items

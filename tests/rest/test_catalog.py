@@ -7,6 +7,8 @@ import datetime as dt
 import httpx
 from sqlalchemy import Engine, text
 
+from tests.support import all_pages
+
 
 async def test_sources_and_source_pages(client: httpx.AsyncClient, corpus: int) -> None:
     sources = (await client.get("/v1/sources")).json()["items"]
@@ -28,17 +30,7 @@ async def test_categories_have_icons(client: httpx.AsyncClient, corpus: int) -> 
 async def test_entities_filter_by_type_and_prefix_and_page(
     client: httpx.AsyncClient, corpus: int
 ) -> None:
-    seen: list[dict[str, str]] = []
-    cursor = None
-    while True:
-        params: dict[str, str | int] = {"type": "company", "limit": 7}
-        if cursor:
-            params["cursor"] = cursor
-        page = (await client.get("/v1/entities", params=params)).json()
-        seen.extend(page["items"])
-        cursor = page["next_cursor"]
-        if cursor is None:
-            break
+    seen = await all_pages(client, "/v1/entities", type="company", limit=7)
     assert seen
     assert all(e["type"] == "company" for e in seen)
     assert len({e["slug"] for e in seen}) == len(seen)
@@ -74,15 +66,5 @@ async def test_entity_order_is_code_point_order_on_every_backend(
                 ),
                 {"slug": f"e-{n}", "name": name, "now": dt.datetime.now(dt.UTC)},
             )
-    listed: list[str] = []
-    cursor = None
-    while True:
-        params: dict[str, str | int] = {"limit": 2}
-        if cursor:
-            params["cursor"] = cursor
-        page = (await client.get("/v1/entities", params=params)).json()
-        listed.extend(e["name"] for e in page["items"])
-        cursor = page["next_cursor"]
-        if cursor is None:
-            break
+    listed = [e["name"] for e in await all_pages(client, "/v1/entities", limit=2)]
     assert listed == sorted(names)

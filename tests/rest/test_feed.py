@@ -9,25 +9,11 @@ import httpx
 import pytest
 from sqlalchemy import Engine, text
 
-from tests.support import StatementLog
+from tests.support import StatementLog, all_pages
 
 
 def _ts(value: str) -> dt.datetime:
     return dt.datetime.fromisoformat(value)
-
-
-async def _all_pages(client: httpx.AsyncClient, path: str, **params: Any) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        query = dict(params, **({"cursor": cursor} if cursor else {}))
-        response = await client.get(path, params=query)
-        assert response.status_code == 200, response.text
-        page = response.json()
-        items.extend(page["items"])
-        cursor = page["next_cursor"]
-        if cursor is None:
-            return items
 
 
 def _scalar(engine: Engine, sql: str, **params: Any) -> Any:
@@ -53,7 +39,7 @@ async def test_default_page_is_newest_first_with_relations(
 async def test_paging_returns_every_article_once_in_order(
     client: httpx.AsyncClient, corpus: int
 ) -> None:
-    items = await _all_pages(client, "/v1/articles", limit=9)
+    items = await all_pages(client, "/v1/articles", limit=9)
     ids = [a["id"] for a in items]
     assert len(ids) == corpus == len(set(ids))
     times = [_ts(a["published_at"]) for a in items]
@@ -61,7 +47,7 @@ async def test_paging_returns_every_article_once_in_order(
 
 
 async def test_importance_order_pages_exactly_once(client: httpx.AsyncClient, corpus: int) -> None:
-    items = await _all_pages(client, "/v1/articles", limit=13, order="importance")
+    items = await all_pages(client, "/v1/articles", limit=13, order="importance")
     assert len({a["id"] for a in items}) == corpus == len(items)
     keys = [(a["importance"], _ts(a["published_at"])) for a in items]
     assert keys == sorted(keys, reverse=True)
@@ -89,7 +75,7 @@ async def test_inserts_between_pages_neither_duplicate_nor_skip(
                     "pub": dt.datetime.fromisoformat(published),
                 },
             )
-    rest = await _all_pages(client, "/v1/articles", limit=10, cursor=first["next_cursor"])
+    rest = await all_pages(client, "/v1/articles", limit=10, cursor=first["next_cursor"])
     ids = [a["id"] for a in first["items"] + rest]
     assert len(ids) == len(set(ids))
     # Every article that existed when paging began is seen; the backdated one sorts last.
@@ -114,22 +100,22 @@ async def test_scalar_filters(
     params: dict[str, Any],
     check: Any,
 ) -> None:
-    items = await _all_pages(client, "/v1/articles", limit=100, **params)
+    items = await all_pages(client, "/v1/articles", limit=100, **params)
     assert items and all(check(a) for a in items)
-    total = await _all_pages(client, "/v1/articles", limit=100)
+    total = await all_pages(client, "/v1/articles", limit=100)
     assert len(items) == sum(1 for a in total if check(a))
 
 
 async def test_category_and_source_filters(
     client: httpx.AsyncClient, corpus: int, sync_engine: Engine
 ) -> None:
-    everything = await _all_pages(client, "/v1/articles", limit=100)
+    everything = await all_pages(client, "/v1/articles", limit=100)
     category = next(a["category"]["slug"] for a in everything if a["category"])
     source = everything[0]["source"]["slug"]
-    by_category = await _all_pages(client, "/v1/articles", category=category, limit=50)
+    by_category = await all_pages(client, "/v1/articles", category=category, limit=50)
     expected = [a["id"] for a in everything if a["category"] and a["category"]["slug"] == category]
     assert [a["id"] for a in by_category] == expected
-    by_source = await _all_pages(client, "/v1/articles", source=source, limit=50)
+    by_source = await all_pages(client, "/v1/articles", source=source, limit=50)
     assert [a["id"] for a in by_source] == [
         a["id"] for a in everything if a["source"]["slug"] == source
     ]
@@ -138,10 +124,10 @@ async def test_category_and_source_filters(
 
 
 async def test_time_window(client: httpx.AsyncClient, corpus: int) -> None:
-    everything = await _all_pages(client, "/v1/articles", limit=100)
+    everything = await all_pages(client, "/v1/articles", limit=100)
     times = sorted(_ts(a["published_at"]) for a in everything)
     lower, upper = times[len(times) // 4], times[3 * len(times) // 4]
-    window = await _all_pages(
+    window = await all_pages(
         client,
         "/v1/articles",
         limit=100,
@@ -153,7 +139,7 @@ async def test_time_window(client: httpx.AsyncClient, corpus: int) -> None:
 
 
 async def test_entity_filters(client: httpx.AsyncClient, corpus: int) -> None:
-    everything = await _all_pages(client, "/v1/articles", limit=100)
+    everything = await all_pages(client, "/v1/articles", limit=100)
     mentioned = [{e["slug"] for e in a["entities"]} for a in everything]
     counts: dict[str, int] = {}
     for slugs in mentioned:
@@ -164,13 +150,13 @@ async def test_entity_filters(client: httpx.AsyncClient, corpus: int) -> None:
     def ids(pred: Any) -> list[str]:
         return [art["id"] for art, slugs in zip(everything, mentioned, strict=True) if pred(slugs)]
 
-    all_mode = await _all_pages(client, "/v1/articles", entity=[a, b], limit=100)
+    all_mode = await all_pages(client, "/v1/articles", entity=[a, b], limit=100)
     assert [x["id"] for x in all_mode] == ids(lambda s: a in s and b in s)
-    any_mode = await _all_pages(client, "/v1/articles", entity=[a, b], entity_mode="any", limit=100)
+    any_mode = await all_pages(client, "/v1/articles", entity=[a, b], entity_mode="any", limit=100)
     assert [x["id"] for x in any_mode] == ids(lambda s: a in s or b in s)
-    excluded = await _all_pages(client, "/v1/articles", exclude_entity=a, limit=100)
+    excluded = await all_pages(client, "/v1/articles", exclude_entity=a, limit=100)
     assert [x["id"] for x in excluded] == ids(lambda s: a not in s)
-    combined = await _all_pages(client, "/v1/articles", entity=a, exclude_entity=b, limit=100)
+    combined = await all_pages(client, "/v1/articles", entity=a, exclude_entity=b, limit=100)
     assert [x["id"] for x in combined] == ids(lambda s: a in s and b not in s)
 
 
@@ -203,8 +189,8 @@ async def test_feed_statement_count_is_constant(
 async def test_entity_articles_route(client: httpx.AsyncClient, corpus: int) -> None:
     first = (await client.get("/v1/articles", params={"limit": 1})).json()["items"][0]
     slug = first["entities"][0]["slug"]
-    via_route = await _all_pages(client, f"/v1/entities/{slug}/articles", limit=25)
-    via_filter = await _all_pages(client, "/v1/articles", entity=slug, limit=25)
+    via_route = await all_pages(client, f"/v1/entities/{slug}/articles", limit=25)
+    via_filter = await all_pages(client, "/v1/articles", entity=slug, limit=25)
     assert [a["id"] for a in via_route] == [a["id"] for a in via_filter]
     assert first["id"] in {a["id"] for a in via_route}
     missing = await client.get("/v1/entities/no-such-entity/articles")

@@ -7,6 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support import all_pages
+
 GQL_FIELDS = """
   articleId slug title url author publishedAt updatedAt imageUrl imageCredit sentiment
   sentimentScore importance summary language version
@@ -61,18 +63,6 @@ def _from_graphql(node: dict[str, Any]) -> dict[str, Any]:
             for m in node["mentions"]
         ],
     }
-
-
-async def _rest_all(client: httpx.AsyncClient, params: dict[str, Any]) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        query = {**params, "limit": 17, **({"cursor": cursor} if cursor else {})}
-        page = (await client.get("/v1/articles", params=query)).json()
-        items.extend(page["items"])
-        cursor = page["next_cursor"]
-        if cursor is None:
-            return items
 
 
 async def _graphql_all(
@@ -147,7 +137,7 @@ async def test_rest_and_graphql_return_the_same_articles(
         gql = {"source": first["source"]["slug"]}
         if first["category"]:
             rest["category"] = gql["category"] = first["category"]["slug"]
-    via_rest = await _rest_all(client, rest)
+    via_rest = await all_pages(client, "/v1/articles", limit=17, **rest)
     via_graphql = await _graphql_all(client, gql, order)
     assert via_rest, "the case should select some articles"
     assert via_graphql == via_rest
