@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 
 from api.db import create_sync_db_engine
 from api.models import Base
+from api.models.search import include_in_autogenerate
 from api.settings import get_settings
 
 config = context.config
@@ -21,6 +22,7 @@ def run_with_connection(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         compare_server_default=True,
+        include_object=include_in_autogenerate,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -8,6 +8,7 @@ from sqlalchemy import Engine, inspect
 
 from api import migrate
 from api.models import Base
+from api.models.search import include_in_autogenerate
 
 
 def test_upgrade_downgrade_upgrade(database_url: str, sync_engine: Engine) -> None:
@@ -24,6 +25,11 @@ def test_upgrade_downgrade_upgrade(database_url: str, sync_engine: Engine) -> No
 def test_models_match_migrations(sync_engine: Engine) -> None:
     with sync_engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "compare_server_default": True}
+            connection,
+            opts={
+                "compare_type": True,
+                "compare_server_default": True,
+                "include_object": include_in_autogenerate,
+            },
         )
         assert compare_metadata(context, Base.metadata) == []

@@ -14,6 +14,7 @@ from api.db import WRITE_OPTION
 from api.demo.catalog import build_catalog
 from api.demo.generator import ArticleGenerator, window_start
 from api.demo.text import TextFactory
+from api.domain.search_index import catch_up_sync
 from api.models import Article, Base, Category, Entity, Source
 
 BATCH_SIZE = 2_500  # articles per transaction: ~10 MB of rows in memory at a time
@@ -132,6 +133,7 @@ def generate_demo(
                     connection.execute(tables["mentions"].insert(), batch.mentions)
                     if batch.links:
                         connection.execute(tables["article_links"].insert(), batch.links)
+                    catch_up_sync(connection)
                 mention_count += len(batch.mentions)
                 link_count += len(batch.links)
                 bar.advance(len(batch.articles))

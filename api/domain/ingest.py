@@ -20,6 +20,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
+from api.domain import search_index
 from api.models import Article, ArticleLink, Base, Category, Entity, Mention, Source
 from api.models.ids import new_public_id
 from api.schemas.article_input import (
@@ -124,6 +125,7 @@ async def upsert_articles(
         status: Status = "updated" if changed else "unchanged"
         outcomes.append(UpsertOutcome(article.url, article.public_id, status))
     await session.flush()
+    await search_index.catch_up(session)
     return outcomes
 
 

@@ -4,6 +4,7 @@ from api.models.article import Article, ArticleLink
 from api.models.base import Base
 from api.models.entity import Entity, Mention
 from api.models.enums import EntityType, LinkKind, Sentiment
+from api.models.search import SearchPending
 from api.models.source import Category, Source
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "EntityType",
     "LinkKind",
     "Mention",
+    "SearchPending",
     "Sentiment",
     "Source",
 ]

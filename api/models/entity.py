@@ -42,6 +42,9 @@ class Entity(TimestampedMixin, Base):
     wikidata_id: Mapped[str | None] = mapped_column(String(20))
     homepage_url: Mapped[str | None] = mapped_column(String(2048))
     description: Mapped[str | None] = mapped_column(Text)
+    # How many articles mention this entity (its document frequency). Maintained by database
+    # triggers on mentions (migration 0002): never written by the application.
+    article_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     mentions: Mapped[list[Mention]] = relationship(back_populates="entity", lazy="raise")
 

@@ -1,0 +1,63 @@
+"""Keeping the full-text index current: re-index the articles triggers marked stale.
+
+Every writing transaction calls ``catch_up`` before it commits, so a committed write is
+searchable at once; batching the work there tokenizes an article once however many of its
+rows (the article, each mention, an entity rename) changed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+_SQLITE_JSON = "coalesce((SELECT group_concat(value, ' ') FROM json_each({})), '')"
+_SQLITE_ENTITIES = (
+    "coalesce((SELECT group_concat(e.name || ' ' || coalesce(e.ticker, '') || ' ' || "
+    + _SQLITE_JSON.format("e.aliases")
+    + ", ' ') FROM mentions m JOIN entities e ON e.id = m.entity_id "
+    "WHERE m.article_id = a.id), '')"
+)
+# SQLite has one writer at a time, so three statements see the same pending set.
+_SQLITE_CATCH_UP = (
+    "DELETE FROM article_search WHERE rowid IN (SELECT article_id FROM search_pending)",
+    "INSERT INTO article_search(rowid, title, summary, analysis, takeaways, entities) "
+    "SELECT a.id, a.title, a.summary, "
+    + _SQLITE_JSON.format("a.analysis")
+    + ", "
+    + _SQLITE_JSON.format("a.key_takeaways")
+    + ", "
+    + _SQLITE_ENTITIES
+    + " FROM articles a WHERE a.id IN (SELECT article_id FROM search_pending)",
+    "DELETE FROM search_pending",
+)
+# The advisory lock serialises catch-ups (held to commit): concurrent writers then fold
+# entity counts in one at a time instead of deadlocking on shared entity rows. Each drain is
+# one statement, so it indexes exactly the rows it deletes.
+_POSTGRESQL_CATCH_UP = (
+    "SELECT pg_advisory_xact_lock(hashtext('broadsheet.search_catch_up'))",
+    "WITH drained AS (DELETE FROM entity_count_deltas RETURNING entity_id, delta), "
+    "change AS (SELECT entity_id, sum(delta) AS delta FROM drained GROUP BY entity_id) "
+    "UPDATE entities SET article_count = entities.article_count + change.delta "
+    "FROM change WHERE entities.id = change.entity_id",
+    "WITH drained AS (DELETE FROM search_pending RETURNING article_id) "
+    "INSERT INTO article_search(article_id, document) "
+    "SELECT a.id, article_search_document(a.id) FROM articles a "
+    "WHERE a.id IN (SELECT article_id FROM drained) "
+    "ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document",
+)
+
+
+def catch_up_statements(dialect_name: str) -> tuple[str, ...]:
+    return _SQLITE_CATCH_UP if dialect_name == "sqlite" else _POSTGRESQL_CATCH_UP
+
+
+async def catch_up(session: AsyncSession) -> None:
+    """Re-index every article marked stale; call in the writing transaction, before commit."""
+    for statement in catch_up_statements(session.get_bind().dialect.name):
+        await session.execute(text(statement))
+
+
+def catch_up_sync(connection: Connection) -> None:
+    """``catch_up`` for the synchronous bulk loaders (the demo writer)."""
+    for statement in catch_up_statements(connection.dialect.name):
+        connection.execute(text(statement))
