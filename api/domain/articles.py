@@ -226,10 +226,3 @@ async def bodies_by_article(
         return {}
     stmt = select(Article.id, *BODY_COLUMNS).where(Article.id.in_(keys))
     return {pk: (list(a), list(t)) for pk, a, t in await session.execute(stmt)}
-
-
-async def related_by_links(
-    session: AsyncSession, article_pk: int, *, limit: int
-) -> list[LinkRecord]:
-    """An article's strongest stored links (ranking by shared entities comes later)."""
-    return (await links_by_article(session, [article_pk]))[article_pk][:limit]

@@ -72,6 +72,49 @@ class LinkRecord:
     article: ArticleRefRecord
 
 
+@dataclass(frozen=True, slots=True)
+class SharedEntityRecord:
+    """An entity two related articles share, with its share of the item's score."""
+
+    slug: str
+    name: str
+    type: str
+    contribution: float
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedRecord:
+    """A related article: a stored link (``link_kind``) or shared entities, never both."""
+
+    article: ArticleRefRecord
+    score: float | None
+    link_kind: str | None = None
+    shared_entities: list[SharedEntityRecord] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedEntityRecord:
+    """An entity co-occurring with another, and in how many articles."""
+
+    entity: EntityRecord
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class TrendingRecord:
+    entity: EntityRecord
+    current: int
+    previous: int
+    growth: float
+
+
+@dataclass(frozen=True, slots=True)
+class TrendingPageRecord:
+    window_start: dt.datetime  # exclusive
+    window_end: dt.datetime  # inclusive
+    items: list[TrendingRecord]
+
+
 @dataclass(slots=True)
 class ArticleRecord:
     """An article with its source and category; the body and relations when loaded.
@@ -111,3 +154,16 @@ class Page(Generic[T]):
 
     items: list[T]
     next_cursor: str | None
+
+
+@dataclass(slots=True)
+class SearchHit:
+    """A search result: the article, its blended score, a safe-HTML snippet (``<mark>``s).
+
+    ``cursor`` resumes the search right after this hit (GraphQL edges carry one each).
+    """
+
+    article: ArticleRecord
+    score: float
+    snippet: str
+    cursor: str

@@ -19,7 +19,8 @@ from api.graphql import resolvers
 from api.graphql.context import Info
 from api.graphql.ids import to_global_id
 from api.graphql.inputs import EntityType, LinkKind, Sentiment
-from api.graphql.resolvers import ExplanationRow, RelatedItemRow, RelatedLinkRow
+from api.graphql.related import RelatedItemRow, SharedEntityRow, related_items
+from api.graphql.resolvers import RelatedLinkRow
 from api.graphql.types import Category, Entity, Mention, Node, ResolveInfo, Source
 
 
@@ -30,22 +31,27 @@ class RelatedKind(enum.StrEnum):
     BACKGROUND = "background"
     ANALYSIS = "analysis"
     OPINION = "opinion"
-    SHARED_ENTITIES = "shared_entities"  # computed relatedness: not served yet
+    SHARED_ENTITIES = "shared_entities"
 
 
-async def _shared_entities(
-    root: strawberry.Parent[ExplanationRow], info: Info
-) -> list[MentionRecord]:
-    return await resolvers.shared_entities(info.context, root)
+def _shared_entity(root: strawberry.Parent[SharedEntityRow]) -> MentionRecord:
+    return root.entity
+
+
+@strawberry.type(description="An entity both articles mention, and its part of the score.")
+class SharedEntity:
+    entity = strawberry.field(resolver=_shared_entity, graphql_type=Entity)
+    contribution: float = strawberry.field(
+        description="idf x salience in both articles x time decay; they add up to the score."
+    )
 
 
 @strawberry.type(description="Why two articles are related.")
 class RelatedExplanation:
     kind: RelatedKind
-    shared_entities = strawberry.field(
-        resolver=_shared_entities,
-        graphql_type=list[Entity],
-        description="Entities both articles mention, most salient (in this article) first.",
+    link_kind: LinkKind | None = strawberry.field(description="For stored links: the link's kind.")
+    shared_entities: list[SharedEntity] = strawberry.field(
+        description="For shared entities: each one, largest contribution first; else empty."
     )
 
 
@@ -105,9 +111,13 @@ async def _related_links(
 
 
 async def _related(
-    root: strawberry.Parent[ArticleRecord], info: Info, first: int | None = 10
+    root: strawberry.Parent[ArticleRecord],
+    info: Info,
+    first: int | None = 10,
+    entity_type: EntityType | None = None,
+    published_after: dt.datetime | None = None,
 ) -> list[RelatedItemRow]:
-    return await resolvers.related_items(info.context, root, first)
+    return await related_items(info.context, root, first, entity_type, published_after)
 
 
 @strawberry.type(description="A news article with its source, category and body.")
@@ -160,8 +170,10 @@ class Article(Node):
         resolver=_related,
         graphql_type=list[RelatedItem],
         description=(
-            "Related articles, scored and explained, one per article (`first` at most 50). "
-            "For now the stored links only; ranking by shared entities comes later."
+            "Related articles, one per article (`first` at most 50): stored links first (by "
+            "link score, then kind), then articles ranked by shared entities, each scored "
+            "and explained as REST's `/v1/articles/{key}/related` does. `entityType` counts "
+            "only shared entities of that type; `publishedAfter` (inclusive) filters both."
         ),
     )
 

@@ -6,7 +6,9 @@ that DataLoader expects. They live for one request, so their cache never goes st
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +17,15 @@ from strawberry.dataloader import DataLoader
 from api.domain.articles import bodies_by_article, links_by_article, mentions_by_article
 from api.domain.catalog import mention_counts
 from api.domain.graph import articles_by_public_id, entities_by_slug
-from api.domain.records import ArticleRecord, EntityRecord, LinkRecord, MentionRecord
+from api.domain.records import (
+    ArticleRecord,
+    EntityRecord,
+    LinkRecord,
+    MentionRecord,
+    RelatedRecord,
+)
+from api.domain.related import related_by_article
+from api.models import EntityType
 
 if TYPE_CHECKING:
     from api.graphql.context import SessionGate
@@ -73,6 +83,43 @@ class EntityBySlugLoader(DataLoader[str, EntityRecord | None]):
         super().__init__(_batch(run, entities_by_slug, lambda: None), max_batch_size=MAX_BATCH)
 
 
+@dataclass(frozen=True, slots=True)
+class RelatedKey:
+    """One ``Article.related`` call: the article and the field's arguments."""
+
+    article_pk: int
+    limit: int
+    entity_type: EntityType | None
+    published_after: dt.datetime | None
+
+
+class RelatedByArticleLoader(DataLoader[RelatedKey, list[RelatedRecord]]):
+    """Related articles of a whole page in one domain call (four statements) per argument set."""
+
+    def __init__(self, run: SessionGate) -> None:
+        async def load(keys: list[RelatedKey]) -> list[list[RelatedRecord]]:
+            groups: dict[tuple[int, EntityType | None, dt.datetime | None], list[int]] = {}
+            for key in keys:
+                groups.setdefault((key.limit, key.entity_type, key.published_after), []).append(
+                    key.article_pk
+                )
+            found: dict[RelatedKey, list[RelatedRecord]] = {}
+            for (limit, entity_type, after), pks in groups.items():
+                batch = await run(
+                    related_by_article,
+                    pks,
+                    limit=limit,
+                    entity_type=entity_type,
+                    published_after=after,
+                )
+                for pk, items in batch.items():
+                    found[RelatedKey(pk, limit, entity_type, after)] = items
+            return [found[key] for key in keys]
+
+        # A page is at most 100 articles: one batch. Bound the candidate statement's size.
+        super().__init__(load, max_batch_size=100)
+
+
 class Loaders:
     """The request's loaders, created eagerly: a DataLoader costs nothing until used."""
 
@@ -83,6 +130,7 @@ class Loaders:
         "links_by_article",
         "mention_count_by_entity",
         "mentions_by_article",
+        "related_by_article",
     )
 
     def __init__(self, run: SessionGate) -> None:
@@ -92,3 +140,4 @@ class Loaders:
         self.mention_count_by_entity = MentionCountByEntityLoader(run)
         self.article_by_id = ArticleByIdLoader(run)
         self.entity_by_slug = EntityBySlugLoader(run)
+        self.related_by_article = RelatedByArticleLoader(run)

@@ -10,8 +10,10 @@ from api.graphql import resolvers
 from api.graphql.article import Article
 from api.graphql.connections import ArticleConnection, EntityConnection
 from api.graphql.context import Info
+from api.graphql.entity_graph import TRENDING_ENTITIES
 from api.graphql.inputs import ArticleFilterInput, ArticleOrder, EntityType
 from api.graphql.resolvers import ArticleConnectionRow, EntityConnectionRow
+from api.graphql.search import SEARCH_DESCRIPTION, SearchConnection, search_connection
 from api.graphql.types import Category, Entity, Node, Source
 
 
@@ -78,6 +80,9 @@ class Query:
         graphql_type=ArticleConnection,
         description="The feed: filtered, newest (or most important) first, `first` <= 100.",
     )
+    search = strawberry.field(
+        resolver=search_connection, graphql_type=SearchConnection, description=SEARCH_DESCRIPTION
+    )
     entity = strawberry.field(
         resolver=_entity, graphql_type=Entity | None, description="An entity by slug."
     )
@@ -86,6 +91,7 @@ class Query:
         graphql_type=EntityConnection,
         description="Entities by name; `query` is a case-insensitive name prefix.",
     )
+    trending_entities = TRENDING_ENTITIES
     source = strawberry.field(
         resolver=_source, graphql_type=Source | None, description="A source by slug."
     )

@@ -36,9 +36,6 @@ from api.graphql.errors import argument_names
 from api.graphql.ids import from_global_id
 from api.models import EntityType
 
-MAX_RELATED = 50
-DEFAULT_RELATED = 10
-
 
 @dataclass(slots=True)
 class PageInfoRow:
@@ -122,20 +119,6 @@ class RelatedLinkRow:
     kind: str
     score: float | None
     article: ArticleRecord
-
-
-@dataclass(slots=True)
-class ExplanationRow:
-    kind: str
-    article_pk: int
-    other_pk: int
-
-
-@dataclass(slots=True)
-class RelatedItemRow:
-    article: ArticleRecord
-    score: float | None
-    explanation: ExplanationRow
 
 
 async def article_connection(
@@ -275,25 +258,3 @@ async def related_links(ctx: Context, article: ArticleRecord) -> list[RelatedLin
         for link, target in zip(links, targets, strict=True)
         if target is not None  # deleted between two statements of this request
     ]
-
-
-async def related_items(
-    ctx: Context, article: ArticleRecord, first: int | None
-) -> list[RelatedItemRow]:
-    """Related articles; for now the stored links only, one item per target article."""
-    limit = inputs.page_size(first, default=DEFAULT_RELATED, maximum=MAX_RELATED)
-    items: dict[int, RelatedItemRow] = {}
-    for link in await related_links(ctx, article):
-        if link.article.pk not in items:
-            explanation = ExplanationRow(link.kind, article.pk, link.article.pk)
-            items[link.article.pk] = RelatedItemRow(link.article, link.score, explanation)
-    return list(items.values())[:limit]
-
-
-async def shared_entities(ctx: Context, explanation: ExplanationRow) -> list[MentionRecord]:
-    """Entities both articles mention, in the order of their salience in the first."""
-    mine, theirs = await ctx.loaders.mentions_by_article.load_many(
-        [explanation.article_pk, explanation.other_pk]
-    )
-    other_slugs = {mention.slug for mention in theirs}
-    return [mention for mention in mine if mention.slug in other_slugs]

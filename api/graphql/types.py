@@ -10,7 +10,7 @@ The runtime value behind each type is a domain record (``SourceRecord``,
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from graphql import GraphQLAbstractType, GraphQLResolveInfo
@@ -20,6 +20,7 @@ from api.domain.records import (
     CategoryRecord,
     EntityRecord,
     MentionRecord,
+    RelatedEntityRecord,
     SourceRecord,
 )
 from api.graphql import resolvers
@@ -36,6 +37,9 @@ _NODE_TYPES = {
     SourceRecord: "Source",
     CategoryRecord: "Category",
 }
+if TYPE_CHECKING:
+    from api.graphql.entity_graph import RelatedEntity
+
 AnyEntity = EntityRecord | MentionRecord
 ResolveInfo = GraphQLResolveInfo[Any]
 
@@ -148,6 +152,14 @@ async def _entity_articles(
     )
 
 
+async def _related_entities(
+    root: strawberry.Parent[AnyEntity], info: Info, first: int | None = 20
+) -> list[RelatedEntityRecord]:
+    from api.graphql.entity_graph import related_entities  # imports this module
+
+    return await related_entities(info.context, root.slug, first)
+
+
 @strawberry.type(description="Something articles mention: a company, person, token, country...")
 class Entity(Node):
     id: strawberry.ID = strawberry.field(
@@ -173,6 +185,11 @@ class Entity(Node):
         resolver=_entity_articles,
         graphql_type=ArticleConnection,
         description="Articles mentioning this entity, newest first.",
+    )
+    related_entities = strawberry.field(
+        resolver=_related_entities,
+        graphql_type=list[Annotated["RelatedEntity", strawberry.lazy("api.graphql.entity_graph")]],
+        description="Entities mentioned in the same articles, most often first; `first` <= 50.",
     )
 
     @classmethod

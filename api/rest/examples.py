@@ -79,8 +79,44 @@ RELATED: dict[str, Any] = {
         }
     ],
 }
+SEARCH: dict[str, Any] = {
+    "items": [
+        {
+            "article": FEED_ITEM,
+            "score": 12.84,
+            "snippet": "A review recommends restricting exports of frontier models after the "
+            "<mark>export ban</mark> debate &amp; months of review…",
+        }
+    ],
+    "next_cursor": "WyJzZWFyY2giLDE3OTQwMDAwMDAwMDAwMDAsIjEyLjg0IiwyOTld",
+}
+RELATED["items"].append(
+    {
+        "article": {**REF, "id": "0196f0c2-2c3d-7e4f-8a5b-6c7d8e9f0a1b", "slug": "ai-chip-curbs"},
+        "score": 1.4,
+        "explanation": {
+            "kind": "shared_entities",
+            "link_kind": None,
+            "shared_entities": [
+                {"slug": "anthropic", "name": "Anthropic", "type": "company", "contribution": 1.1},
+                {"slug": "nvidia", "name": "Nvidia", "type": "company", "contribution": 0.3},
+            ],
+        },
+    }
+)
+RELATED_ENTITIES: dict[str, Any] = {
+    "entity": "anthropic",
+    "items": [{"entity": {**ENTITY, "slug": "openai", "name": "OpenAI"}, "count": 17}],
+}
+TRENDING: dict[str, Any] = {
+    "window": "24h",
+    "window_start": "2026-11-19T09:30:00+00:00",
+    "window_end": "2026-11-20T09:30:00+00:00",
+    "items": [{"entity": ENTITY, "current_count": 12, "previous_count": 3, "growth": 4.5}],
+}
 EXAMPLES: dict[str, Any] = {
     "listArticles": FEED,
+    "searchArticles": SEARCH,
     "getArticle": ARTICLE,
     "listRelatedArticles": RELATED,
     "listSources": {"items": [SOURCE]},
@@ -90,6 +126,8 @@ EXAMPLES: dict[str, Any] = {
     "listEntities": {"items": [ENTITY], "next_cursor": None},
     "getEntity": {**ENTITY, "mention_count": 42},
     "listEntityArticles": FEED,
+    "listRelatedEntities": RELATED_ENTITIES,
+    "listTrendingEntities": TRENDING,
     "getHealth": {"status": "ok"},
     "getReadiness": {"status": "ready", "database": True, "migrations_at_head": True},
 }

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.domain import articles, catalog, feed
+from api.domain import articles, catalog, entity_graph, feed, related, search
 from api.errors import NotFound
 from api.rest.operations import Call, Reply
-from api.rest.params import EntityListQuery, FeedQuery, RelatedQuery
+from api.rest.params import (
+    EntityListQuery,
+    FeedQuery,
+    RelatedEntitiesQuery,
+    RelatedQuery,
+    SearchQuery,
+    TrendingQuery,
+)
+from api.rest.related_views import related_entity_view, related_item_view, trending_view
 from api.rest.views import (
     article_view,
     category_view,
     entity_view,
     feed_item_view,
-    related_link_item,
     source_view,
 )
 
@@ -39,6 +46,25 @@ async def list_articles(call: Call) -> Reply:
     return await _feed_reply(call)
 
 
+async def search_articles(call: Call) -> Reply:
+    query: SearchQuery = call.query
+    fields = query.field_set()
+    page = await search.search_page(
+        call.session,
+        query.q,
+        query.to_filter(),
+        limit=query.limit,
+        cursor=query.cursor,
+        with_body=bool(fields & {"analysis", "key_takeaways"}),
+        with_mentions="entities" in fields,
+    )
+    items = [
+        {"article": feed_item_view(hit.article, fields), "score": hit.score, "snippet": hit.snippet}
+        for hit in page.items
+    ]
+    return Reply({"items": items, "next_cursor": page.next_cursor})
+
+
 async def get_article(call: Call) -> Reply:
     article = await articles.get_article(call.session, call.path["key"])
     if article is None:
@@ -48,12 +74,17 @@ async def get_article(call: Call) -> Reply:
 
 async def related_articles(call: Call) -> Reply:
     query: RelatedQuery = call.query
-    found = await articles.find_article(call.session, call.path["key"])
+    found = await related.related_page(
+        call.session,
+        call.path["key"],
+        limit=query.limit,
+        entity_type=query.entity_type,
+        published_after=query.published_after,
+    )
     if found is None:
         raise NotFound(detail=f"no article with id or slug {call.path['key']!r}")
-    pk, article_id = found
-    links = await articles.related_by_links(call.session, pk, limit=query.limit)
-    return Reply({"article_id": article_id, "items": [related_link_item(link) for link in links]})
+    article_id, items = found
+    return Reply({"article_id": article_id, "items": [related_item_view(i) for i in items]})
 
 
 async def list_sources(call: Call) -> Reply:
@@ -104,3 +135,24 @@ async def entity_articles(call: Call) -> Reply:
     if scope is None:
         raise NotFound(detail=f"no entity with slug {call.path['slug']!r}")
     return await _feed_reply(call, scope)
+
+
+async def related_entities(call: Call) -> Reply:
+    query: RelatedEntitiesQuery = call.query
+    slug = call.path["slug"]
+    found = await entity_graph.co_occurring(call.session, slug, limit=query.limit)
+    if found is None:
+        raise NotFound(detail=f"no entity with slug {slug!r}")
+    return Reply({"entity": slug, "items": [related_entity_view(item) for item in found]})
+
+
+async def trending_entities(call: Call) -> Reply:
+    query: TrendingQuery = call.query
+    page = await entity_graph.trending(
+        call.session,
+        window=query.window,
+        limit=query.limit,
+        until=query.until,
+        entity_type=query.type,
+    )
+    return Reply(trending_view(query.window, page))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import typing
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -19,6 +19,7 @@ from pydantic import (
 from starlette.datastructures import QueryParams
 
 from api.domain.filters import ArticleFilter, ArticleOrder, EntityMode
+from api.domain.search_query import MAX_QUERY_LENGTH
 from api.errors import InvalidInput, InvalidParam
 from api.models.enums import EntityType, Sentiment
 from api.rest.schemas import SLUG_PATTERN
@@ -89,7 +90,9 @@ class PageQuery(QueryModel):
     cursor: Cursor | None = Field(default=None, description="`next_cursor` of the previous page.")
 
 
-class FeedQuery(PageQuery):
+class FilterQuery(PageQuery):
+    """The feed's filters and sparse fieldset: shared by the feed and search."""
+
     category: Slug | None = Field(default=None, examples=["ai"])
     sentiment: Sentiment | None = None
     importance_min: int | None = Field(default=None, ge=1, le=10, examples=[7])
@@ -105,7 +108,6 @@ class FeedQuery(PageQuery):
     published_after: Timestamp | None = Field(default=None, description="Inclusive, RFC 3339.")
     published_before: Timestamp | None = Field(default=None, description="Exclusive, RFC 3339.")
     language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-    order: ArticleOrder = Field(default=ArticleOrder.NEWEST)
     fields: (
         Annotated[str, Field(max_length=500, pattern=FIELDS_PATTERN), AfterValidator(_field_list)]
         | None
@@ -134,6 +136,21 @@ class FeedQuery(PageQuery):
         return DEFAULT_FEED_FIELDS if self.fields is None else frozenset(self.fields.split(","))
 
 
+class FeedQuery(FilterQuery):
+    order: ArticleOrder = Field(default=ArticleOrder.NEWEST)
+
+
+class SearchQuery(FilterQuery):
+    q: str = Field(
+        min_length=1,
+        max_length=MAX_QUERY_LENGTH,
+        description=(
+            'Words (all must match), `"exact phrase"`, `a OR b`, `-excluded` or `-"phrase"`.'
+        ),
+        examples=['"export ban" nvidia OR amd -rumor'],
+    )
+
+
 class EntityListQuery(PageQuery):
     type: EntityType | None = None
     q: str | None = Field(default=None, min_length=1, max_length=100, description="Name prefix.")
@@ -141,6 +158,28 @@ class EntityListQuery(PageQuery):
 
 class RelatedQuery(QueryModel):
     limit: int = Field(default=10, ge=1, le=50)
+    entity_type: EntityType | None = Field(
+        default=None, description="Count only shared entities of this type."
+    )
+    published_after: Timestamp | None = Field(
+        default=None, description="Inclusive, RFC 3339: linked and ranked articles alike."
+    )
+
+
+class RelatedEntitiesQuery(QueryModel):
+    limit: int = Field(default=20, ge=1, le=50)
+
+
+class TrendingQuery(QueryModel):
+    window: Literal["24h", "7d"] = Field(
+        description="Mentions in this window against the window of equal length before it."
+    )
+    limit: int = Field(default=20, ge=1, le=50)
+    type: EntityType | None = None
+    until: Timestamp | None = Field(
+        default=None,
+        description="Inclusive end of the window, RFC 3339; default: the newest article's time.",
+    )
 
 
 class NoQuery(QueryModel):

@@ -11,7 +11,14 @@ from api.domain.health import database_status
 from api.rest import handlers, schemas
 from api.rest.docs import docs_routes
 from api.rest.operations import Operation, PathParam
-from api.rest.params import EntityListQuery, FeedQuery, RelatedQuery
+from api.rest.params import (
+    EntityListQuery,
+    FeedQuery,
+    RelatedEntitiesQuery,
+    RelatedQuery,
+    SearchQuery,
+    TrendingQuery,
+)
 
 ARTICLE_KEY = PathParam(
     "key",
@@ -60,6 +67,21 @@ OPERATIONS: tuple[Operation, ...] = (
         query=FeedQuery,
     ),
     Operation(
+        "/v1/search",
+        "searchArticles",
+        "Full-text search: ranked by relevance and recency, with highlighted snippets",
+        "articles",
+        schemas.SearchPage,
+        handlers.search_articles,
+        description=(
+            "Searches titles, summaries, analysis, takeaways and the names of mentioned "
+            'entities. Syntax: words (all must match), `"exact phrase"`, `a OR b`, '
+            '`-word` / `-"phrase"` to exclude. Combines with every feed filter; '
+            "malformed queries get a 400 naming `q`."
+        ),
+        query=SearchQuery,
+    ),
+    Operation(
         "/v1/articles/{key}",
         "getArticle",
         "An article page: everything it shows, in one request",
@@ -77,6 +99,12 @@ OPERATIONS: tuple[Operation, ...] = (
         "articles",
         schemas.RelatedPage,
         handlers.related_articles,
+        description=(
+            "Stored links first (by link score, then kind), then articles ranked by shared "
+            "entities: each contributes idf x salience in both articles x a time decay "
+            "(half-life 7 days, from this article's time), listed in `explanation`. One item "
+            "per article; order score, then newest."
+        ),
         query=RelatedQuery,
         path_params=(ARTICLE_KEY,),
         statuses=(404,),
@@ -130,6 +158,21 @@ OPERATIONS: tuple[Operation, ...] = (
         handlers.list_entities,
         query=EntityListQuery,
     ),
+    # Before /v1/entities/{slug}, which would otherwise take "trending" for a slug.
+    Operation(
+        "/v1/entities/trending",
+        "listTrendingEntities",
+        "Entities by mention growth: this window against the one before",
+        "entities",
+        schemas.TrendingPage,
+        handlers.trending_entities,
+        description=(
+            "Growth is `(current - previous) / sqrt(previous + 1)`, so a jump from 200 to "
+            "400 mentions outranks one from 1 to 3. The window ends at `until`, or at the "
+            "newest article's publication time. Only entities mentioned in the window."
+        ),
+        query=TrendingQuery,
+    ),
     Operation(
         "/v1/entities/{slug}",
         "getEntity",
@@ -137,6 +180,17 @@ OPERATIONS: tuple[Operation, ...] = (
         "entities",
         schemas.Entity,
         handlers.get_entity,
+        path_params=(ENTITY_SLUG,),
+        statuses=(404,),
+    ),
+    Operation(
+        "/v1/entities/{slug}/related",
+        "listRelatedEntities",
+        "Entities mentioned in the same articles as this one, most often first",
+        "entities",
+        schemas.RelatedEntityList,
+        handlers.related_entities,
+        query=RelatedEntitiesQuery,
         path_params=(ENTITY_SLUG,),
         statuses=(404,),
     ),

@@ -125,6 +125,19 @@ class FeedPage(Strict):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
 
 
+class SearchHit(Strict):
+    article: FeedArticle
+    score: float = Field(ge=0, description="Relevance blended with recency; higher is better.")
+    snippet: str = Field(
+        description="Safe HTML: the best-matching passage, escaped, with matches in `<mark>`."
+    )
+
+
+class SearchPage(Strict):
+    items: list[SearchHit] = Field(description="Best first.")
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+
+
 class SharedEntity(Strict):
     slug: str
     name: str
@@ -164,6 +177,30 @@ class Entity(Strict):
 class EntityPage(Strict):
     items: list[Entity]
     next_cursor: str | None
+
+
+class RelatedEntity(Strict):
+    entity: Entity
+    count: int = Field(ge=1, description="Articles mentioning both entities.")
+
+
+class RelatedEntityList(Strict):
+    entity: str = Field(description="The slug asked about.")
+    items: list[RelatedEntity] = Field(description="Most shared articles first, then by slug.")
+
+
+class TrendingEntity(Strict):
+    entity: Entity
+    current_count: int = Field(ge=1, description="Articles mentioning it in the window.")
+    previous_count: int = Field(ge=0, description="In the window of equal length before.")
+    growth: float = Field(description="(current - previous) / sqrt(previous + 1).")
+
+
+class TrendingPage(Strict):
+    window: Literal["24h", "7d"]
+    window_start: dt.datetime = Field(description="Exclusive.")
+    window_end: dt.datetime = Field(description="Inclusive: `until`, or the newest article's time.")
+    items: list[TrendingEntity] = Field(description="Fastest growing first.")
 
 
 class SourceList(Strict):

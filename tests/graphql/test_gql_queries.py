@@ -73,7 +73,8 @@ async def test_article_relations(gql: Gql, corpus: Corpus) -> None:
              all: entities { slug type }
              relatedLinks { kind score article { slug category { slug } } }
              related(first: 5) { score article { slug }
-                                 explanation { kind sharedEntities { slug name } } }
+                                 explanation { kind linkKind
+                                               sharedEntities { entity { slug name } } } }
              one: related(first: 1) { article { slug } }
            } }""",
         {"slug": story.slug},
@@ -91,13 +92,21 @@ async def test_article_relations(gql: Gql, corpus: Corpus) -> None:
         ("BACKGROUND", None, "story-0007"),
     ]
     related = article["related"]
-    assert [(r["article"]["slug"], r["explanation"]["kind"]) for r in related] == [
+    # Stored links first, then articles sharing entities with story 9.
+    assert [(r["article"]["slug"], r["explanation"]["kind"]) for r in related[:2]] == [
         ("story-0008", "FOLLOW_UP"),
         ("story-0007", "BACKGROUND"),
     ]
-    for item, other_pk in zip(related, (8, 7), strict=True):
-        shared = [slug for slug in story.entities if slug in corpus.by_pk(other_pk).entities]
-        assert [e["slug"] for e in item["explanation"]["sharedEntities"]] == shared
+    assert [r["explanation"]["linkKind"] for r in related[:2]] == ["FOLLOW_UP", "BACKGROUND"]
+    assert all(r["explanation"]["sharedEntities"] == [] for r in related[:2])
+    assert len(related) == 5
+    by_slug = {a.slug: a for a in corpus.articles}
+    for item in related[2:]:
+        assert item["explanation"]["kind"] == "SHARED_ENTITIES"
+        assert item["explanation"]["linkKind"] is None
+        other = by_slug[item["article"]["slug"]]
+        shared = {e["entity"]["slug"] for e in item["explanation"]["sharedEntities"]}
+        assert shared and shared == set(story.entities) & set(other.entities)
     assert len(article["one"]) == 1
 
 

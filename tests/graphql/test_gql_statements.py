@@ -21,7 +21,8 @@ FEED = """query($first: Int) { articles(first: $first) { totalCount edges { curs
   entities { slug }
   keyTakeaways analysis
   relatedLinks { kind score article { slug title source { name } category { slug } } }
-  related(first: 3) { score article { slug } explanation { kind sharedEntities { slug } } }
+  related(first: 3) { score article { slug }
+                      explanation { kind sharedEntities { contribution entity { slug } } } }
 } } } }"""
 
 
@@ -56,9 +57,9 @@ async def test_feed_statement_count_is_independent_of_page_size(
 ) -> None:
     assert len(corpus.articles) > 100
     # page, count, mentions, bodies, links, link targets, mention counts, entity details,
-    # and the link targets' mentions (for sharedEntities)
+    # and for `related` (RelatedByArticleLoader): seeds, links, candidates, headlines, targets
     counts = await _feed_counts(gql, statements)
-    assert counts[20] == counts[100] == 9, counts
+    assert counts[20] == counts[100] == 13, counts
 
 
 async def test_same_on_the_demo_corpus(
@@ -66,7 +67,7 @@ async def test_same_on_the_demo_corpus(
 ) -> None:
     generate_demo(sync_engine, articles=150, seed=3, if_empty=False, progress=False)
     counts = await _feed_counts(gql, statements)
-    assert counts[20] == counts[100] <= 9, counts
+    assert counts[20] == counts[100] <= 13, counts
 
 
 async def test_article_page_statement_count(
@@ -78,8 +79,8 @@ async def test_article_page_statement_count(
             related { score article { title source { name } } } } }"""
     )
     assert payload["data"]["article"]["title"] == "Story 42"
-    # article, body, mentions, links, link targets
-    assert len(statements) == 5, statements
+    # article, body, mentions; related: seed, links, candidates, headlines, targets
+    assert len(statements) == 8, statements
 
 
 async def test_plain_fields_need_only_the_page(

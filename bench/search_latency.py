@@ -1,0 +1,130 @@
+"""Search latency, in-process: p50/p95 of ``search_page`` over a realistic query mix.
+
+    python bench/search_latency.py DATABASE_URL [--calls 300] [--seed 7]
+
+Reads only. The mix is drawn from the database itself: entity names, two title words,
+quoted title phrases, ``a OR b``, exclusions, and a third of the calls with a category
+filter. Prints a Markdown table (all calls, then per kind).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import func, select
+
+from api.db import Database, create_async_db_engine
+from api.domain.filters import ArticleFilter
+from api.domain.search import search_page
+from api.models import Article, Category, Entity
+from api.settings import Settings
+
+WARMUP = 20
+PAGE_SIZE = 20
+
+
+def _words(title: str) -> list[str]:
+    return [w for w in title.split() if w.isalpha() and len(w) > 3]
+
+
+def build_mix(
+    rng: random.Random, entities: list[str], titles: list[str], categories: list[str], n: int
+) -> list[tuple[str, str, ArticleFilter]]:
+    """(kind, query, filter) triples, cycling through the kinds."""
+    mix: list[tuple[str, str, ArticleFilter]] = []
+    kinds = ("entity", "two words", "phrase", "or", "exclusion")
+    while len(mix) < n:
+        kind = kinds[len(mix) % len(kinds)]
+        words = _words(rng.choice(titles))
+        while len(words) < 3:
+            words = _words(rng.choice(titles))
+        if kind == "entity":
+            q = rng.choice(entities)
+        elif kind == "two words":
+            q = " ".join(rng.sample(words, 2))
+        elif kind == "phrase":
+            start = rng.randrange(len(words) - 1)
+            q = '"' + " ".join(words[start : start + 2]) + '"'
+        elif kind == "or":
+            q = f"{rng.choice(entities)} OR {rng.choice(entities)}"
+        else:
+            q = f"{words[0]} -{words[1]}"
+        article_filter = ArticleFilter()
+        if rng.random() < 1 / 3:
+            article_filter = ArticleFilter(category=rng.choice(categories))
+            kind += " + filter"
+        mix.append((kind, q, article_filter))
+    return mix
+
+
+async def sample_inputs(database: Database) -> tuple[list[str], list[str], list[str]]:
+    async with database.session() as session:
+        entities = list((await session.scalars(select(Entity.name))).all())
+        titles = list(
+            await session.scalars(select(Article.title).order_by(func.random()).limit(2000))
+        )
+        categories = list((await session.scalars(select(Category.slug))).all())
+    return entities, titles, categories
+
+
+def _ms(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+async def run(url: str, calls: int, seed: int) -> str:
+    database = Database(create_async_db_engine(Settings(database_url=url), url=url))
+    try:
+        entities, titles, categories = await sample_inputs(database)
+        mix = build_mix(random.Random(seed), entities, titles, categories, calls + WARMUP)
+        timings: dict[str, list[float]] = {}
+        hits: list[int] = []
+        for index, (kind, q, article_filter) in enumerate(mix):
+            started = time.perf_counter()
+            async with database.session() as session:
+                page = await search_page(session, q, article_filter, limit=PAGE_SIZE, cursor=None)
+            elapsed = time.perf_counter() - started
+            if index >= WARMUP:
+                timings.setdefault(kind, []).append(elapsed)
+                hits.append(len(page.items))
+    finally:
+        await database.dispose()
+    every = [t for values in timings.values() for t in values]
+    backend = url.split(":", 1)[0]
+    lines = [
+        f"Search latency on `{backend}` ({len(every)} calls, page size {PAGE_SIZE}, "
+        f"mean hits/page {statistics.mean(hits):.1f})",
+        "",
+        "| queries | calls | p50 ms | p95 ms | max ms |",
+        "|---|---:|---:|---:|---:|",
+        f"| all | {len(every)} | {_ms(every, 0.5):.1f} | {_ms(every, 0.95):.1f} "
+        f"| {max(every) * 1000:.1f} |",
+    ]
+    for kind in sorted(timings):
+        values = timings[kind]
+        lines.append(
+            f"| {kind} | {len(values)} | {_ms(values, 0.5):.1f} | {_ms(values, 0.95):.1f} "
+            f"| {max(values) * 1000:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("database_url")
+    parser.add_argument("--calls", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    print(asyncio.run(run(args.database_url, args.calls, args.seed)))
+
+
+if __name__ == "__main__":
+    main()
