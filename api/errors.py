@@ -50,6 +50,20 @@ class NotFound(BroadsheetError):
 
 
 @dataclass
+class Unauthenticated(BroadsheetError):
+    status: int = 401
+    code: str = "UNAUTHENTICATED"
+    title: str = "Authentication required"
+
+
+@dataclass
+class Forbidden(BroadsheetError):
+    status: int = 403
+    code: str = "FORBIDDEN"
+    title: str = "Forbidden"
+
+
+@dataclass
 class Conflict(BroadsheetError):
     status: int = 409
     code: str = "CONFLICT"

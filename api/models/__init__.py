@@ -1,19 +1,22 @@
 """SQLAlchemy tables. Imports nothing of the app beyond this package."""
 
+from api.models.api_key import ApiKey
 from api.models.article import Article, ArticleLink
 from api.models.base import Base
 from api.models.entity import Entity, Mention
-from api.models.enums import EntityType, LinkKind, Sentiment
+from api.models.enums import EntityType, KeyScope, LinkKind, Sentiment
 from api.models.search import SearchPending
 from api.models.source import Category, Source
 
 __all__ = [
+    "ApiKey",
     "Article",
     "ArticleLink",
     "Base",
     "Category",
     "Entity",
     "EntityType",
+    "KeyScope",
     "LinkKind",
     "Mention",
     "SearchPending",
