@@ -71,6 +71,27 @@ class Conflict(BroadsheetError):
 
 
 @dataclass
+class Gone(BroadsheetError):
+    status: int = 410
+    code: str = "GONE"
+    title: str = "Gone"
+
+
+@dataclass
+class PreconditionFailed(BroadsheetError):
+    status: int = 412
+    code: str = "PRECONDITION_FAILED"
+    title: str = "Precondition failed"
+
+
+@dataclass
+class PreconditionRequired(BroadsheetError):
+    status: int = 428
+    code: str = "PRECONDITION_REQUIRED"
+    title: str = "Precondition required"
+
+
+@dataclass
 class ServiceUnavailable(BroadsheetError):
     status: int = 503
     code: str = "SERVICE_UNAVAILABLE"

@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     cors_origins: list[str] = Field(default_factory=list)
     public_base_url: str = "http://127.0.0.1:8000"
+    # Request bodies above this are refused with 413 before they are parsed.
+    max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    # A retry arriving while its first request still runs waits this long, then gets 409.
+    idempotency_wait_seconds: float = Field(default=5.0, ge=0, le=60)
     # Reads are public unless this is set; writes always need a key with the write scope.
     require_key_for_reads: bool = False
     rate_limit_enabled: bool = True

@@ -20,7 +20,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
-from api.domain import search_index
+from api.domain.changes import ChangeEntry, finish_write
 from api.models import Article, ArticleLink, Base, Category, Entity, Mention, Source
 from api.models.ids import new_public_id
 from api.schemas.article_input import (
@@ -52,6 +52,7 @@ class UpsertOutcome:
     url: str
     public_id: str
     status: Status
+    version: int = 1
 
 
 class IngestItemError(Exception):
@@ -123,9 +124,15 @@ async def upsert_articles(
         if changed:
             article.version += 1  # updated_at follows through the column's onupdate
         status: Status = "updated" if changed else "unchanged"
-        outcomes.append(UpsertOutcome(article.url, article.public_id, status))
-    await session.flush()
-    await search_index.catch_up(session)
+        outcomes.append(UpsertOutcome(article.url, article.public_id, status, article.version))
+    await finish_write(
+        session,
+        [
+            ChangeEntry("article", outcome.status, outcome.public_id, outcome.version)
+            for outcome in outcomes
+            if outcome.status != "unchanged"
+        ],
+    )
     return outcomes
 
 

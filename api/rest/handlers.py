@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.domain import articles, catalog, feed
-from api.errors import NotFound
+from api.domain import article_writes, articles, catalog, feed
+from api.errors import Gone, NotFound
 from api.rest.operations import Call, Reply
 from api.rest.params import EntityListQuery, FeedQuery, RelatedQuery
+from api.rest.preconditions import version_prefix
 from api.rest.views import (
     article_view,
     category_view,
@@ -42,8 +43,14 @@ async def list_articles(call: Call) -> Reply:
 async def get_article(call: Call) -> Reply:
     article = await articles.get_article(call.session, call.path["key"])
     if article is None:
+        if await article_writes.tombstone_for(call.session, call.path["key"]) is not None:
+            raise Gone(detail=f"article {call.path['key']!r} was deleted")
         raise NotFound(detail=f"no article with id or slug {call.path['key']!r}")
-    return Reply(article_view(article), last_modified=article.updated_at)
+    return Reply(
+        article_view(article),
+        last_modified=article.updated_at,
+        etag_prefix=version_prefix(article.version),
+    )
 
 
 async def related_articles(call: Call) -> Reply:
