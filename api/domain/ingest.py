@@ -128,9 +128,13 @@ async def upsert_articles(
     await finish_write(
         session,
         [
-            ChangeEntry("article", outcome.status, outcome.public_id, outcome.version)
-            for outcome in outcomes
-            if outcome.status != "unchanged"
+            *refs.sources.changes(),
+            *refs.entities.changes(),
+            *(
+                ChangeEntry("article", outcome.status, outcome.public_id, outcome.version)
+                for outcome in outcomes
+                if outcome.status != "unchanged"
+            ),
         ],
     )
     return outcomes
@@ -176,6 +180,7 @@ class _RefTable(Generic[Ref]):
         self.inline = inline  # slugs defined inline somewhere in the batch
         self.new: dict[str, Row] = {}
         self.ids = {slug: row.id for slug, row in stored.items()}
+        self.updated: dict[str, Ref] = {}
 
     @classmethod
     async def load(
@@ -208,7 +213,22 @@ class _RefTable(Generic[Ref]):
                 setattr(row, name, value)
                 changed = True
         if changed and isinstance(row, Source | Entity):
-            row.version += 1
+            if data.slug not in self.updated:  # once per batch, however many items touch it
+                row.version += 1
+            self.updated[data.slug] = row
+
+    def changes(self) -> list[ChangeEntry]:
+        """Log entries for the sources and entities this batch created or changed."""
+        resource = {Source: "source", Entity: "entity"}.get(self.model)
+        if resource is None:
+            return []
+        created = [ChangeEntry(resource, "created", slug, 1) for slug in self.new]
+        updated = [
+            ChangeEntry(resource, "updated", slug, row.version)
+            for slug, row in self.updated.items()
+            if isinstance(row, Source | Entity)
+        ]
+        return created + updated
 
     async def write(self, session: AsyncSession) -> None:
         rows = list(self.new.values())

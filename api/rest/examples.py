@@ -112,6 +112,8 @@ EXAMPLES |= {
     "updateArticle": ARTICLE,
     "deleteArticle": ARTICLE,
     "listChanges": CHANGES,
+    **{f"{verb}Source": SOURCE for verb in ("create", "replace", "update", "delete")},
+    **{f"{verb}Entity": ENTITY for verb in ("create", "replace", "update", "delete")},
     "upsertArticles": {
         "items": [
             {

@@ -72,7 +72,7 @@ async def get_source(call: Call) -> Reply:
     source = await catalog.get_source(call.session, call.path["slug"])
     if source is None:
         raise NotFound(detail=f"no source with slug {call.path['slug']!r}")
-    return Reply(source_view(source))
+    return Reply(source_view(source), etag_prefix=version_prefix(source.version or 0))
 
 
 async def source_articles(call: Call) -> Reply:
@@ -103,7 +103,7 @@ async def get_entity(call: Call) -> Reply:
     entity = await catalog.get_entity(call.session, call.path["slug"])
     if entity is None:
         raise NotFound(detail=f"no entity with slug {call.path['slug']!r}")
-    return Reply(entity_view(entity))
+    return Reply(entity_view(entity), etag_prefix=version_prefix(entity.version or 0))
 
 
 async def entity_articles(call: Call) -> Reply:

@@ -10,6 +10,7 @@ from api.db import Database
 from api.domain.health import database_status
 from api.models import KeyScope
 from api.rest import handlers, schemas, write_handlers
+from api.rest.catalog_write_routes import catalog_write_operations
 from api.rest.docs import docs_routes
 from api.rest.operations import Operation, PathParam, routes_for
 from api.rest.params import EntityListQuery, FeedQuery, RelatedQuery
@@ -233,6 +234,7 @@ OPERATIONS: tuple[Operation, ...] = (
         query=ChangesQuery,
         cache_control="no-store",
     ),
+    *catalog_write_operations(SOURCE_SLUG, ENTITY_SLUG),
     Operation(
         "/healthz",
         "getHealth",
