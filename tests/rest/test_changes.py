@@ -33,6 +33,8 @@ class Mirror:
 
     async def apply(self, client: httpx.AsyncClient, change: dict[str, Any]) -> None:
         key = change["id"]
+        if change["resource"] != "article":  # this mirror keeps articles only
+            return
         if change["op"] == "deleted":
             self.articles.pop(key, None)
             return
