@@ -9,6 +9,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
+from api.access.middleware import AccessMiddleware
 from api.db import Database, create_async_db_engine
 from api.graphql.endpoint import graphql_routes
 from api.rest.problems import exception_handlers
@@ -28,7 +29,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             await database.dispose()
 
-    middleware = []
+    middleware = [Middleware(AccessMiddleware, settings=settings)]
     if settings.cors_origins:
         middleware.append(
             Middleware(

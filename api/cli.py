@@ -102,3 +102,12 @@ def export_schema(root: Path) -> None:
 
     for path in write_contracts(root):
         click.echo(f"wrote {path}")
+
+
+def _register_subcommands() -> None:
+    from api.cli_keys import keys
+
+    main.add_command(keys)
+
+
+_register_subcommands()

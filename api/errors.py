@@ -50,10 +50,45 @@ class NotFound(BroadsheetError):
 
 
 @dataclass
+class Unauthenticated(BroadsheetError):
+    status: int = 401
+    code: str = "UNAUTHENTICATED"
+    title: str = "Authentication required"
+
+
+@dataclass
+class Forbidden(BroadsheetError):
+    status: int = 403
+    code: str = "FORBIDDEN"
+    title: str = "Forbidden"
+
+
+@dataclass
 class Conflict(BroadsheetError):
     status: int = 409
     code: str = "CONFLICT"
     title: str = "Conflict"
+
+
+@dataclass
+class Gone(BroadsheetError):
+    status: int = 410
+    code: str = "GONE"
+    title: str = "Gone"
+
+
+@dataclass
+class PreconditionFailed(BroadsheetError):
+    status: int = 412
+    code: str = "PRECONDITION_FAILED"
+    title: str = "Precondition failed"
+
+
+@dataclass
+class PreconditionRequired(BroadsheetError):
+    status: int = 428
+    code: str = "PRECONDITION_REQUIRED"
+    title: str = "Precondition required"
 
 
 @dataclass

@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from limits import parse
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_PATH = Path("var") / "broadsheet.db"
@@ -27,6 +28,31 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     cors_origins: list[str] = Field(default_factory=list)
     public_base_url: str = "http://127.0.0.1:8000"
+    # Request bodies above this are refused with 413 before they are parsed.
+    max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    # A retry arriving while its first request still runs waits this long, then gets 409.
+    idempotency_wait_seconds: float = Field(default=5.0, ge=0, le=60)
+    # Reads are public unless this is set; writes always need a key with the write scope.
+    require_key_for_reads: bool = False
+    rate_limit_enabled: bool = True
+    # `limits` notation ("600/minute", "10/second"); anonymous callers count per address.
+    rate_limit_anonymous: str = "600/minute"
+    rate_limit_keyed: str = "6000/minute"
+    # When set, rate-limit counters live in Redis, shared by every worker.
+    redis_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("REDIS_URL", "BROADSHEET_REDIS_URL")
+    )
+    # Keeps counters apart when several deployments share one Redis.
+    rate_limit_prefix: str = "broadsheet"
+
+    @field_validator("rate_limit_anonymous", "rate_limit_keyed")
+    @classmethod
+    def _valid_limit(cls, value: str) -> str:
+        try:
+            parse(value)
+        except ValueError as exc:
+            raise ValueError(f"not a rate limit like '600/minute': {value!r}") from exc
+        return value
 
 
 @lru_cache(maxsize=1)

@@ -162,6 +162,14 @@ def generate_demo(
 
 
 def _after_load(connection: Connection, backend: str) -> None:
+    # The demo articles enter the changes log too, so a mirror replaying it sees them all.
+    connection.execute(
+        text(
+            "INSERT INTO changes (resource, op, resource_id, version, at) "
+            "SELECT 'article', 'created', public_id, version, created_at FROM articles "
+            "ORDER BY id"
+        )
+    )
     if backend == "postgresql":
         # Explicit ids bypass the sequences; move them past the demo rows.
         for name in SERIAL_TABLES:

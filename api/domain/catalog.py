@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, func, select, tuple_
@@ -46,8 +47,9 @@ async def list_sources(session: AsyncSession) -> list[SourceRecord]:
 
 
 async def get_source(session: AsyncSession, slug: str) -> SourceRecord | None:
-    row = (await session.execute(select(*SOURCE_COLUMNS).where(Source.slug == slug))).first()
-    return None if row is None else source_from_row(row, 0)
+    stmt = select(*SOURCE_COLUMNS, Source.version).where(Source.slug == slug)
+    row = (await session.execute(stmt)).first()
+    return None if row is None else replace(source_from_row(row, 0), version=row[-1])
 
 
 async def list_categories(session: AsyncSession) -> list[CategoryRecord]:
@@ -96,9 +98,11 @@ def entity_cursor(entity: EntityRecord) -> str:
 
 async def get_entity(session: AsyncSession, slug: str) -> EntityRecord | None:
     mention_count = select(func.count()).where(Mention.entity_id == Entity.id).scalar_subquery()
-    stmt = select(*ENTITY_COLUMNS, mention_count).where(Entity.slug == slug)
+    stmt = select(*ENTITY_COLUMNS, mention_count, Entity.version).where(Entity.slug == slug)
     row = (await session.execute(stmt)).first()
-    return None if row is None else entity_from_row(row, mention_count=row[8])
+    if row is None:
+        return None
+    return replace(entity_from_row(row, mention_count=row[8]), version=row[9])
 
 
 async def mention_counts(session: AsyncSession, slugs: Iterable[str]) -> dict[str, int]:

@@ -20,7 +20,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
-from api.domain import search_index
+from api.domain.changes import ChangeEntry, finish_write
 from api.models import Article, ArticleLink, Base, Category, Entity, Mention, Source
 from api.models.ids import new_public_id
 from api.schemas.article_input import (
@@ -52,6 +52,7 @@ class UpsertOutcome:
     url: str
     public_id: str
     status: Status
+    version: int = 1
 
 
 class IngestItemError(Exception):
@@ -123,9 +124,19 @@ async def upsert_articles(
         if changed:
             article.version += 1  # updated_at follows through the column's onupdate
         status: Status = "updated" if changed else "unchanged"
-        outcomes.append(UpsertOutcome(article.url, article.public_id, status))
-    await session.flush()
-    await search_index.catch_up(session)
+        outcomes.append(UpsertOutcome(article.url, article.public_id, status, article.version))
+    await finish_write(
+        session,
+        [
+            *refs.sources.changes(),
+            *refs.entities.changes(),
+            *(
+                ChangeEntry("article", outcome.status, outcome.public_id, outcome.version)
+                for outcome in outcomes
+                if outcome.status != "unchanged"
+            ),
+        ],
+    )
     return outcomes
 
 
@@ -169,6 +180,7 @@ class _RefTable(Generic[Ref]):
         self.inline = inline  # slugs defined inline somewhere in the batch
         self.new: dict[str, Row] = {}
         self.ids = {slug: row.id for slug, row in stored.items()}
+        self.updated: dict[str, Ref] = {}
 
     @classmethod
     async def load(
@@ -201,7 +213,22 @@ class _RefTable(Generic[Ref]):
                 setattr(row, name, value)
                 changed = True
         if changed and isinstance(row, Source | Entity):
-            row.version += 1
+            if data.slug not in self.updated:  # once per batch, however many items touch it
+                row.version += 1
+            self.updated[data.slug] = row
+
+    def changes(self) -> list[ChangeEntry]:
+        """Log entries for the sources and entities this batch created or changed."""
+        resource = {Source: "source", Entity: "entity"}.get(self.model)
+        if resource is None:
+            return []
+        created = [ChangeEntry(resource, "created", slug, 1) for slug in self.new]
+        updated = [
+            ChangeEntry(resource, "updated", slug, row.version)
+            for slug, row in self.updated.items()
+            if isinstance(row, Source | Entity)
+        ]
+        return created + updated
 
     async def write(self, session: AsyncSession) -> None:
         rows = list(self.new.values())

@@ -20,6 +20,8 @@ class SourceRecord:
     homepage_url: str
     feed_url: str | None
     logo_url: str | None
+    # Set on single reads: versioned ETags and If-Match need it.
+    version: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,7 @@ class EntityRecord:
     homepage_url: str | None
     description: str | None
     mention_count: int | None = None
+    version: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

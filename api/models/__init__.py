@@ -1,19 +1,27 @@
 """SQLAlchemy tables. Imports nothing of the app beyond this package."""
 
+from api.models.api_key import ApiKey
 from api.models.article import Article, ArticleLink
 from api.models.base import Base
+from api.models.change import ArticleTombstone, Change
 from api.models.entity import Entity, Mention
-from api.models.enums import EntityType, LinkKind, Sentiment
+from api.models.enums import EntityType, KeyScope, LinkKind, Sentiment
+from api.models.idempotency import IdempotentRequest
 from api.models.search import SearchPending
 from api.models.source import Category, Source
 
 __all__ = [
+    "ApiKey",
     "Article",
     "ArticleLink",
+    "ArticleTombstone",
     "Base",
     "Category",
+    "Change",
     "Entity",
     "EntityType",
+    "IdempotentRequest",
+    "KeyScope",
     "LinkKind",
     "Mention",
     "SearchPending",

@@ -27,3 +27,15 @@ class LinkKind(enum.StrEnum):
     BACKGROUND = "background"
     ANALYSIS = "analysis"
     OPINION = "opinion"
+
+
+class KeyScope(enum.StrEnum):
+    """What an API key may do; each scope includes the ones before it."""
+
+    READ = "read"
+    WRITE = "write"
+    ADMIN = "admin"
+
+    def allows(self, required: KeyScope) -> bool:
+        order = list(KeyScope)
+        return order.index(self) >= order.index(required)

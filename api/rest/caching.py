@@ -12,8 +12,8 @@ from starlette.responses import Response
 JSON_MEDIA_TYPE = "application/json"
 
 
-def strong_etag(body: bytes) -> str:
-    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+def strong_etag(body: bytes, prefix: str = "") -> str:
+    return '"' + prefix + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
 
 
 def _etag_matches(header: str, etag: str) -> bool:
@@ -43,9 +43,10 @@ def cached_json(
     *,
     cache_control: str,
     last_modified: dt.datetime | None = None,
+    etag_prefix: str = "",
 ) -> Response:
     """A 200 with validators, or an empty 304 when the client's copy is current."""
-    etag = strong_etag(body)
+    etag = strong_etag(body, etag_prefix)
     headers = {"ETag": etag, "Cache-Control": cache_control, "Vary": "Accept-Encoding"}
     if last_modified is not None:
         headers["Last-Modified"] = format_datetime(last_modified.astimezone(dt.UTC), usegmt=True)

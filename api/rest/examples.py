@@ -131,3 +131,47 @@ EXAMPLES: dict[str, Any] = {
     "getHealth": {"status": "ok"},
     "getReadiness": {"status": "ready", "database": True, "migrations_at_head": True},
 }
+CHANGES: dict[str, Any] = {
+    "items": [
+        {
+            "seq": 1041,
+            "resource": "article",
+            "op": "updated",
+            "id": ARTICLE["id"],
+            "version": 3,
+            "at": "2026-11-27T09:14:03Z",
+        }
+    ],
+    "next_cursor": "WyJjaGFuZ2VzIiwxMDQxXQ",
+}
+EXAMPLES |= {
+    "createArticle": ARTICLE,
+    "replaceArticle": ARTICLE,
+    "updateArticle": ARTICLE,
+    "deleteArticle": ARTICLE,
+    "listChanges": CHANGES,
+    **{f"{verb}Source": SOURCE for verb in ("create", "replace", "update", "delete")},
+    **{f"{verb}Entity": ENTITY for verb in ("create", "replace", "update", "delete")},
+    "upsertArticles": {
+        "items": [
+            {
+                "index": 0,
+                "status": "created",
+                "id": ARTICLE["id"],
+                "version": 1,
+                "invalid_params": [],
+            },
+            {
+                "index": 1,
+                "status": "error",
+                "id": None,
+                "version": None,
+                "invalid_params": [{"name": "source", "reason": "no source with slug 'wyre'"}],
+            },
+        ],
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "errors": 1,
+    },
+}

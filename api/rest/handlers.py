@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.domain import articles, catalog, entity_graph, feed, related, search
-from api.errors import NotFound
+from api.domain import article_writes, articles, catalog, entity_graph, feed, related, search
+from api.errors import Gone, NotFound
 from api.rest.operations import Call, Reply
 from api.rest.params import (
     EntityListQuery,
@@ -15,6 +15,7 @@ from api.rest.params import (
     SearchQuery,
     TrendingQuery,
 )
+from api.rest.preconditions import version_prefix
 from api.rest.related_views import related_entity_view, related_item_view, trending_view
 from api.rest.views import (
     article_view,
@@ -68,8 +69,14 @@ async def search_articles(call: Call) -> Reply:
 async def get_article(call: Call) -> Reply:
     article = await articles.get_article(call.session, call.path["key"])
     if article is None:
+        if await article_writes.tombstone_for(call.session, call.path["key"]) is not None:
+            raise Gone(detail=f"article {call.path['key']!r} was deleted")
         raise NotFound(detail=f"no article with id or slug {call.path['key']!r}")
-    return Reply(article_view(article), last_modified=article.updated_at)
+    return Reply(
+        article_view(article),
+        last_modified=article.updated_at,
+        etag_prefix=version_prefix(article.version),
+    )
 
 
 async def related_articles(call: Call) -> Reply:
@@ -96,7 +103,7 @@ async def get_source(call: Call) -> Reply:
     source = await catalog.get_source(call.session, call.path["slug"])
     if source is None:
         raise NotFound(detail=f"no source with slug {call.path['slug']!r}")
-    return Reply(source_view(source))
+    return Reply(source_view(source), etag_prefix=version_prefix(source.version or 0))
 
 
 async def source_articles(call: Call) -> Reply:
@@ -127,7 +134,7 @@ async def get_entity(call: Call) -> Reply:
     entity = await catalog.get_entity(call.session, call.path["slug"])
     if entity is None:
         raise NotFound(detail=f"no entity with slug {call.path['slug']!r}")
-    return Reply(entity_view(entity))
+    return Reply(entity_view(entity), etag_prefix=version_prefix(entity.version or 0))
 
 
 async def entity_articles(call: Call) -> Reply:

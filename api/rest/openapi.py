@@ -92,7 +92,62 @@ def _path_parameters(operation: Operation) -> list[dict[str, Any]]:
     ]
 
 
+SECURITY_SCHEMES = {
+    "bearerAuth": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API key from `broadsheet keys create`.",
+    },
+    "apiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+}
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "description": "The ETag of your last read of this article (optimistic concurrency).",
+    "schema": {"type": "string", "maxLength": 200},
+}
+
+
+def _write_operation(operation: Operation) -> dict[str, Any]:
+    """Responses, body and security of a non-GET operation."""
+    responses: dict[str, Any] = {}
+    if operation.success == 204:
+        responses["204"] = {"description": "Done; nothing to return."}
+    else:
+        model = operation.response.__name__
+        headers: dict[str, Any] = {
+            "ETag": {"description": "Versioned strong validator.", "schema": {"type": "string"}}
+        }
+        if operation.success == 201:
+            headers["Location"] = {"description": "The new resource.", "schema": {"type": "string"}}
+        responses[str(operation.success)] = {
+            "description": HTTPStatus(operation.success).phrase,
+            "headers": headers,
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": REF_TEMPLATE.format(model=model)},
+                    "example": EXAMPLES[operation.operation_id],
+                }
+            },
+        }
+    for status in sorted({*COMMON_STATUSES, 401, 403, 429, *operation.statuses}):
+        responses[str(status)] = _problem(status)
+    spec: dict[str, Any] = {"responses": responses}
+    if operation.body is not None:
+        ref = {"$ref": REF_TEMPLATE.format(model=operation.body.__name__)}
+        media = ["application/json"]
+        if operation.method == "PATCH":
+            media.append("application/merge-patch+json")
+        spec["requestBody"] = {"required": True, "content": {m: {"schema": ref} for m in media}}
+    if operation.scope is not None:
+        spec["security"] = [{"bearerAuth": []}, {"apiKeyHeader": []}]
+        spec["x-required-scope"] = operation.scope.value
+    return spec
+
+
 def _operation(operation: Operation) -> dict[str, Any]:
+    if operation.method != "GET":
+        return _with_common(operation, _write_operation(operation))
     model = operation.response.__name__
     responses: dict[str, Any] = {
         "200": {
@@ -111,12 +166,18 @@ def _operation(operation: Operation) -> dict[str, Any]:
             continue
         responses[str(status)] = _problem(status)
     responses["200"]["content"]["application/json"]["example"] = EXAMPLES[operation.operation_id]
+    return _with_common(operation, {"responses": responses})
+
+
+def _with_common(operation: Operation, partial: dict[str, Any]) -> dict[str, Any]:
     parameters = [*_path_parameters(operation), *_query_parameters(operation)]
+    if operation.method in ("PUT", "PATCH", "DELETE") and operation.path_params:
+        parameters.append(IF_MATCH | {"required": operation.requires_if_match})
     spec: dict[str, Any] = {
         "operationId": operation.operation_id,
         "summary": operation.summary,
         "tags": [operation.tag],
-        "responses": responses,
+        **partial,
     }
     if operation.description:
         spec["description"] = operation.description
@@ -128,12 +189,15 @@ def _operation(operation: Operation) -> dict[str, Any]:
 def build_openapi(operations: tuple[Operation, ...]) -> dict[str, Any]:
     models: list[type[BaseModel]] = [Problem, *(op.response for op in operations)]
     unique = list(dict.fromkeys(models))
+    bodies = list(dict.fromkeys(op.body for op in operations if op.body is not None))
     _, definitions = models_json_schema(
-        [(model, "serialization") for model in unique], ref_template=REF_TEMPLATE
+        [(model, "serialization") for model in unique]
+        + [(model, "validation") for model in bodies],
+        ref_template=REF_TEMPLATE,
     )
     paths: dict[str, Any] = {}
     for operation in operations:
-        paths.setdefault(operation.path, {})["get"] = _operation(operation)
+        paths.setdefault(operation.path, {})[operation.method.lower()] = _operation(operation)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -149,9 +213,13 @@ def build_openapi(operations: tuple[Operation, ...]) -> dict[str, Any]:
             {"name": "categories", "description": "Editorial categories."},
             {"name": "entities", "description": "What articles mention."},
             {"name": "operations", "description": "Health and readiness."},
+            {"name": "sync", "description": "The changes log, for mirrors."},
         ],
         "paths": paths,
-        "components": {"schemas": dict(sorted(definitions.get("$defs", {}).items()))},
+        "components": {
+            "schemas": dict(sorted(definitions.get("$defs", {}).items())),
+            "securitySchemes": SECURITY_SCHEMES,
+        },
     }
 
 

@@ -8,9 +8,11 @@ from starlette.routing import BaseRoute
 
 from api.db import Database
 from api.domain.health import database_status
-from api.rest import handlers, schemas
+from api.models import KeyScope
+from api.rest import handlers, schemas, write_handlers
+from api.rest.catalog_write_routes import catalog_write_operations
 from api.rest.docs import docs_routes
-from api.rest.operations import Operation, PathParam
+from api.rest.operations import Operation, PathParam, routes_for
 from api.rest.params import (
     EntityListQuery,
     FeedQuery,
@@ -19,6 +21,8 @@ from api.rest.params import (
     SearchQuery,
     TrendingQuery,
 )
+from api.rest.write_schemas import ArticleBatch, BatchResult, ChangesPage, ChangesQuery
+from api.schemas.article_input import ArticleCreate, ArticleUpdate
 
 ARTICLE_KEY = PathParam(
     "key",
@@ -89,7 +93,7 @@ OPERATIONS: tuple[Operation, ...] = (
         schemas.Article,
         handlers.get_article,
         path_params=(ARTICLE_KEY,),
-        statuses=(404,),
+        statuses=(404, 410),
         cache_control="public, max-age=60, stale-while-revalidate=300",
     ),
     Operation(
@@ -206,6 +210,86 @@ OPERATIONS: tuple[Operation, ...] = (
         statuses=(404,),
     ),
     Operation(
+        "/v1/articles",
+        "createArticle",
+        "Create an article",
+        "articles",
+        schemas.Article,
+        write_handlers.create_article,
+        description="409 if an article already has this canonical URL (update that one).",
+        method="POST",
+        body=ArticleCreate,
+        scope=KeyScope.WRITE,
+        success=201,
+        statuses=(409, 413, 415, 422),
+    ),
+    Operation(
+        "/v1/articles/{key}",
+        "replaceArticle",
+        "Replace an article: fields left out return to their defaults",
+        "articles",
+        schemas.Article,
+        write_handlers.change_article,
+        path_params=(ARTICLE_KEY,),
+        method="PUT",
+        body=ArticleCreate,
+        scope=KeyScope.WRITE,
+        requires_if_match=True,
+        statuses=(404, 409, 410, 412, 413, 415, 422, 428),
+    ),
+    Operation(
+        "/v1/articles/{key}",
+        "updateArticle",
+        "Change some fields of an article (JSON merge patch)",
+        "articles",
+        schemas.Article,
+        write_handlers.change_article,
+        path_params=(ARTICLE_KEY,),
+        method="PATCH",
+        body=ArticleUpdate,
+        scope=KeyScope.WRITE,
+        requires_if_match=True,
+        statuses=(404, 409, 410, 412, 413, 415, 422, 428),
+    ),
+    Operation(
+        "/v1/articles/{key}",
+        "deleteArticle",
+        "Delete an article; its id and slug then answer 410 Gone",
+        "articles",
+        schemas.Article,
+        write_handlers.delete_article,
+        path_params=(ARTICLE_KEY,),
+        method="DELETE",
+        scope=KeyScope.WRITE,
+        success=204,
+        statuses=(404, 410, 412),
+    ),
+    Operation(
+        "/v1/articles:batch",
+        "upsertArticles",
+        "Create or update up to 1,000 articles by canonical URL, with a result per item",
+        "articles",
+        BatchResult,
+        write_handlers.upsert_batch,
+        description="One transaction. With `atomic: true` one bad item means nothing is written.",
+        method="POST",
+        body=ArticleBatch,
+        scope=KeyScope.WRITE,
+        statuses=(413, 415, 422),
+    ),
+    Operation(
+        "/v1/changes",
+        "listChanges",
+        "Every create, update and delete, in commit order",
+        "sync",
+        ChangesPage,
+        write_handlers.list_changes,
+        description="Mirror the store: replay from the start, then poll with `next_cursor`.",
+        query=ChangesQuery,
+        cache_control="no-store",
+    ),
+    *catalog_write_operations(SOURCE_SLUG, ENTITY_SLUG),
+    Operation(
         "/healthz",
         "getHealth",
         "Liveness: the process is up",
@@ -228,4 +312,4 @@ OPERATIONS: tuple[Operation, ...] = (
 
 
 def rest_routes() -> list[BaseRoute]:
-    return [*(operation.route() for operation in OPERATIONS), *docs_routes()]
+    return [*routes_for(OPERATIONS), *docs_routes()]

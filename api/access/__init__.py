@@ -1,0 +1,1 @@
+"""Who is calling and how often: API-key authentication and rate limiting, at the edge."""

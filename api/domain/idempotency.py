@@ -1,0 +1,113 @@
+"""Idempotency keys: a retried POST gets the first response instead of a second write.
+
+``claim`` records the key in its own short transaction before the write starts, so a
+concurrent retry sees it; ``complete`` stores the response in the write's transaction, so
+the stored answer exists exactly when the write committed; ``release`` forgets a key whose
+request failed, so a corrected retry runs again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.errors import BroadsheetError, Conflict, InvalidInput
+from api.models import IdempotentRequest
+from api.models.base import utcnow
+
+RETENTION = dt.timedelta(hours=24)
+# A first request still "running" after this is taken to have died with its worker.
+ABANDONED_AFTER = dt.timedelta(seconds=60)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """``replay`` is the stored response, or None when this request must run."""
+
+    replay: StoredResponse | None
+    running: bool = False
+
+
+async def claim(session: AsyncSession, principal: str, key: str, request_hash: str) -> Claim:
+    """Take the key for this request (commits on its own), or report what holds it."""
+    now = utcnow()
+    await session.execute(
+        delete(IdempotentRequest).where(IdempotentRequest.created_at < now - RETENTION)
+    )
+    row = await session.get(IdempotentRequest, (principal, key), with_for_update=True)
+    if row is None:
+        try:
+            async with session.begin_nested():  # a lost race must not spoil the transaction
+                session.add(
+                    IdempotentRequest(principal=principal, key=key, request_hash=request_hash)
+                )
+        except IntegrityError:  # a concurrent first request won the insert
+            return Claim(replay=None, running=True)
+        return Claim(replay=None)
+    if row.request_hash != request_hash:
+        raise InvalidInput.for_param(
+            "Idempotency-Key", "already used with a different request; use a new key"
+        )
+    if row.status is None:
+        if now - row.created_at < ABANDONED_AFTER:
+            return Claim(replay=None, running=True)
+        row.created_at = now  # take over an abandoned claim
+        return Claim(replay=None)
+    assert row.body is not None
+    return Claim(replay=StoredResponse(row.status, dict(row.headers or {}), row.body))
+
+
+async def complete(
+    session: AsyncSession, principal: str, key: str, response: StoredResponse
+) -> None:
+    row = await session.get(IdempotentRequest, (principal, key))
+    if row is None:  # retention ran out mid-request: nothing to keep
+        return
+    row.status, row.headers, row.body = response.status, response.headers, response.body
+
+
+async def release(session: AsyncSession, principal: str, key: str) -> None:
+    await session.execute(
+        delete(IdempotentRequest).where(
+            IdempotentRequest.principal == principal,
+            IdempotentRequest.key == key,
+            IdempotentRequest.status.is_(None),
+        )
+    )
+
+
+async def peek(session: AsyncSession, principal: str, key: str) -> Claim | None:
+    """What a waiting retry sees: None once the key is free again."""
+    row = await session.scalar(
+        select(IdempotentRequest).where(
+            IdempotentRequest.principal == principal, IdempotentRequest.key == key
+        )
+    )
+    if row is None:
+        return None
+    if row.status is None:
+        return Claim(replay=None, running=True)
+    assert row.body is not None
+    return Claim(replay=StoredResponse(row.status, dict(row.headers or {}), row.body))
+
+
+def still_running() -> BroadsheetError:
+    return Conflict(
+        detail="a request with this Idempotency-Key is still running; retry shortly",
+    )
+
+
+def header_dict(headers: dict[str, Any]) -> dict[str, str]:
+    return {str(k): str(v) for k, v in headers.items()}

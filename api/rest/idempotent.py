@@ -1,0 +1,67 @@
+"""Idempotency-Key on POST: claim the key, run once, replay the stored response to retries."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import time
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from api.db import Database
+from api.domain import idempotency
+from api.domain.idempotency import StoredResponse
+from api.errors import InvalidInput
+
+_KEY_SHAPE = re.compile(r"[\x21-\x7e]{1,200}")
+POLL_SECONDS = 0.05
+
+
+def request_key(request: Request) -> str | None:
+    key = request.headers.get("idempotency-key")
+    if key is not None and not _KEY_SHAPE.fullmatch(key):
+        raise InvalidInput.for_param(
+            "Idempotency-Key", "1 to 200 visible ASCII characters", status=400
+        )
+    return key
+
+
+def request_hash(method: str, path: str, query: str, raw_body: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in (method, path, query):
+        digest.update(part.encode() + b"\x00")
+    digest.update(raw_body)
+    return digest.hexdigest()
+
+
+def replay(stored: StoredResponse, *, replayed: bool = True) -> Response:
+    headers = {**stored.headers, "Idempotent-Replayed": "true"} if replayed else stored.headers
+    return Response(stored.body or None, status_code=stored.status, headers=headers)
+
+
+async def claim_or_wait(
+    database: Database, principal: str, key: str, fingerprint: str, *, wait_seconds: float
+) -> StoredResponse | None:
+    """None when this request is to run; the first response when one is stored.
+
+    A retry arriving while the first is still running waits for it (up to
+    ``wait_seconds``) and then replays its answer, or gets 409.
+    """
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        async with database.session(write=True) as session:
+            claim = await idempotency.claim(session, principal, key, fingerprint)
+        if not claim.running:
+            return claim.replay
+        while time.monotonic() < deadline:
+            await asyncio.sleep(POLL_SECONDS)
+            async with database.session() as session:
+                seen = await idempotency.peek(session, principal, key)
+            if seen is None:
+                break  # the first request failed and let go: claim again
+            if not seen.running:
+                return seen.replay
+        else:
+            raise idempotency.still_running()

@@ -1,0 +1,85 @@
+"""Write handlers: translate a validated body into one domain write and shape the reply."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from api.domain import article_writes, articles, batch, changes
+from api.errors import NotFound
+from api.rest.operations import Call, Reply
+from api.rest.preconditions import expected_version, version_prefix
+from api.rest.views import article_view
+from api.rest.write_schemas import ArticleBatch, ChangesQuery
+
+
+async def _article_reply(call: Call, public_id: str, *, created: bool = False) -> Reply:
+    article = await articles.get_article(call.session, public_id)
+    if article is None:  # written in this very transaction: cannot be missing
+        raise NotFound(detail=f"article {public_id} vanished during the write")
+    return Reply(
+        article_view(article),
+        etag_prefix=version_prefix(article.version),
+        location=f"/v1/articles/{public_id}" if created else None,
+    )
+
+
+async def create_article(call: Call) -> Reply:
+    result = await article_writes.create_article(call.session, call.body)
+    return await _article_reply(call, result.public_id, created=True)
+
+
+async def change_article(call: Call) -> Reply:
+    """PUT (the body is a whole article) and PATCH (the fields present)."""
+    expected = expected_version(call.request, required=True)
+    result = await article_writes.change_article(
+        call.session, call.path["key"], call.body, expected_version=expected
+    )
+    return await _article_reply(call, result.public_id)
+
+
+async def delete_article(call: Call) -> Reply:
+    expected = expected_version(call.request, required=False)
+    await article_writes.delete_article(call.session, call.path["key"], expected_version=expected)
+    return Reply(None)
+
+
+async def list_changes(call: Call) -> Reply:
+    query: ChangesQuery = call.query
+    records, cursor = await changes.list_changes(call.session, query.since, limit=query.limit)
+    items = [
+        {
+            "seq": r.seq,
+            "resource": r.resource,
+            "op": r.op,
+            "id": r.resource_id,
+            "version": r.version,
+            "at": r.at,
+        }
+        for r in records
+    ]
+    return Reply({"items": items, "next_cursor": cursor})
+
+
+async def upsert_batch(call: Call) -> Reply:
+    body: ArticleBatch = call.body
+    results = await batch.upsert_batch(call.session, body.items, atomic=body.atomic)
+    counts = Counter(r.status for r in results)
+    items = [
+        {
+            "index": r.index,
+            "status": r.status,
+            "id": r.id,
+            "version": r.version,
+            "invalid_params": [{"name": p.name, "reason": p.reason} for p in r.problems],
+        }
+        for r in results
+    ]
+    return Reply(
+        {
+            "items": items,
+            "created": counts["created"],
+            "updated": counts["updated"],
+            "unchanged": counts["unchanged"],
+            "errors": counts["error"],
+        }
+    )

@@ -1,0 +1,86 @@
+"""POST /v1/articles:batch: per-item results, atomic mode, and the size bound."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.rest.test_writes import payload, writer  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.anyio
+BATCH = "/v1/articles:batch"
+
+
+async def count(client: httpx.AsyncClient) -> int:
+    """Article entries in the changes log."""
+    changes = (await client.get("/v1/changes", params={"limit": 1000})).json()
+    return sum(change["resource"] == "article" for change in changes["items"])
+
+
+async def test_a_batch_reports_each_item(
+    client: httpx.AsyncClient,
+    writer: dict[str, str],  # noqa: F811
+) -> None:
+    first = await client.post(
+        BATCH,
+        json={"items": [payload(url=f"https://n.example/{i}") for i in range(3)]},
+        headers=writer,
+    )
+    assert first.status_code == 200, first.text
+    assert [item["status"] for item in first.json()["items"]] == ["created"] * 3
+    items = [
+        payload(url="https://n.example/0"),  # unchanged
+        payload(url="https://n.example/1", title="Changed"),  # updated
+        payload(url="https://n.example/9", source="no-such-source"),  # unknown reference
+        {"url": "not a url"},  # invalid shape
+        payload(url="https://n.example/10"),  # created
+    ]
+    second = await client.post(BATCH, json={"items": items}, headers=writer)
+    assert second.status_code == 200
+    body = second.json()
+    assert [item["status"] for item in body["items"]] == [
+        "unchanged",
+        "updated",
+        "error",
+        "error",
+        "created",
+    ]
+    assert (body["created"], body["updated"], body["unchanged"], body["errors"]) == (1, 1, 1, 2)
+    assert body["items"][1]["version"] == 2
+    assert body["items"][2]["invalid_params"][0]["name"] == "source"
+    assert {p["name"] for p in body["items"][3]["invalid_params"]} >= {"url", "title"}
+    assert await count(client) == 5
+
+
+async def test_an_atomic_batch_with_one_bad_item_writes_nothing(
+    client: httpx.AsyncClient,
+    writer: dict[str, str],  # noqa: F811
+) -> None:
+    for bad in (payload(url="https://n.example/x", source="nope"), {"title": 3}):
+        items = [payload(url=f"https://n.example/{i}") for i in range(5)] + [bad]
+        response = await client.post(BATCH, json={"items": items, "atomic": True}, headers=writer)
+        assert response.status_code == 422
+        assert response.json()["invalid_params"][0]["name"].startswith("items[5]")
+    assert (await client.get("/v1/articles")).json()["items"] == []
+    assert await count(client) == 0
+
+
+async def test_more_than_a_thousand_items_write_nothing(
+    client: httpx.AsyncClient,
+    writer: dict[str, str],  # noqa: F811
+) -> None:
+    items = [payload(url=f"https://n.example/{i}") for i in range(1001)]
+    response = await client.post(BATCH, json={"items": items}, headers=writer)
+    assert response.status_code in (413, 422)
+    assert await count(client) == 0
+    empty = await client.post(BATCH, json={"items": []}, headers=writer)
+    assert empty.status_code == 422
+
+
+async def test_duplicate_urls_in_one_batch_are_item_errors(
+    client: httpx.AsyncClient,
+    writer: dict[str, str],  # noqa: F811
+) -> None:
+    items = [payload(), payload(title="Same URL again")]
+    body = (await client.post(BATCH, json={"items": items}, headers=writer)).json()
+    assert [item["status"] for item in body["items"]] == ["created", "error"]
