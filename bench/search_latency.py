@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import sys
@@ -75,6 +76,24 @@ async def sample_inputs(database: Database) -> tuple[list[str], list[str], list[
     return entities, titles, categories
 
 
+def _backend_cpu(pid: int | None) -> float:
+    """CPU seconds a local PostgreSQL backend has used (0 when unknown or not local)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def backend_pid(database: Database) -> int | None:
+    """The server process behind the pooled connection (calls run one at a time, so one)."""
+    async with database.session() as session:
+        if session.get_bind().dialect.name != "postgresql":
+            return None
+        pid: int | None = await session.scalar(select(func.pg_backend_pid()))
+        return pid
+
+
 def _ms(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
@@ -85,15 +104,21 @@ async def run(url: str, calls: int, seed: int) -> str:
     try:
         entities, titles, categories = await sample_inputs(database)
         mix = build_mix(random.Random(seed), entities, titles, categories, calls + WARMUP)
+        pid = await backend_pid(database)
         timings: dict[str, list[float]] = {}
+        cpu: list[float] = []
+        server_cpu = 0.0
         hits: list[int] = []
         for index, (kind, q, article_filter) in enumerate(mix):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
+            server_started = _backend_cpu(pid)
             async with database.session() as session:
                 page = await search_page(session, q, article_filter, limit=PAGE_SIZE, cursor=None)
             elapsed = time.perf_counter() - started
             if index >= WARMUP:
                 timings.setdefault(kind, []).append(elapsed)
+                cpu.append(time.process_time() - cpu_started)
+                server_cpu += _backend_cpu(pid) - server_started
                 hits.append(len(page.items))
     finally:
         await database.dispose()
@@ -101,7 +126,10 @@ async def run(url: str, calls: int, seed: int) -> str:
     backend = url.split(":", 1)[0]
     lines = [
         f"Search latency on `{backend}` ({len(every)} calls, page size {PAGE_SIZE}, "
-        f"mean hits/page {statistics.mean(hits):.1f})",
+        f"mean hits/page {statistics.mean(hits):.1f}; this process's CPU per call: "
+        f"p50 {_ms(cpu, 0.5):.1f} ms, mean {statistics.mean(cpu) * 1000:.1f} ms"
+        + (f"; PostgreSQL backend CPU mean {server_cpu / len(every) * 1000:.1f} ms" if pid else "")
+        + ")",
         "",
         "| queries | calls | p50 ms | p95 ms | max ms |",
         "|---|---:|---:|---:|---:|",
