@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain.changes import ChangeEntry, finish_write
@@ -146,4 +147,11 @@ async def _upsert(session: AsyncSession, item: ArticleCreate) -> WriteResult:
             detail=f"{exc.field}: {exc.message}",
             invalid_params=[InvalidParam(exc.field, exc.message)],
         ) from exc
+    except IntegrityError as exc:
+        raise lost_race() from exc
     return WriteResult(outcome.public_id, outcome.version, outcome.status)
+
+
+def lost_race() -> Conflict:
+    # Two writers created the same URL, slug or reference at once; the other one committed.
+    return Conflict(detail="a concurrent write to the same article won; fetch it and retry")

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain.ingest import IngestItemError, upsert_articles
-from api.errors import InvalidInput, InvalidParam
+from api.errors import Conflict, InvalidInput, InvalidParam
 from api.schemas.article_input import ArticleCreate, error_path
 
 MAX_BATCH = 1000
@@ -79,6 +80,10 @@ async def upsert_batch(
                 raise _refuse([results[index]]) from exc
             del pending[index]
             continue
+        except IntegrityError as exc:  # a concurrent writer created one of these first
+            raise Conflict(
+                detail="a concurrent write touched the same articles; retry the batch"
+            ) from exc
         for index, outcome in zip(order, outcomes, strict=True):
             results[index] = ItemResult(index, outcome.status, outcome.public_id, outcome.version)
         break

@@ -12,6 +12,7 @@ from typing import Any, cast
 from pydantic import BaseModel
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain.changes import ChangeEntry, finish_write
@@ -28,7 +29,10 @@ async def create(session: AsyncSession, model: Catalog, data: BaseModel) -> int:
     if await session.scalar(select(model.id).where(model.slug == slug)) is not None:
         raise Conflict(detail=f"a {NAMES[model]} with slug {slug!r} exists; update it instead")
     session.add(model(**data.model_dump()))
-    await finish_write(session, [ChangeEntry(NAMES[model], "created", slug, 1)])
+    try:
+        await finish_write(session, [ChangeEntry(NAMES[model], "created", slug, 1)])
+    except IntegrityError as exc:  # created by a concurrent request after our check
+        raise Conflict(detail=f"a {NAMES[model]} with slug {slug!r} was just created") from exc
     return 1
 
 

@@ -4,15 +4,19 @@
 - ``Accept: application/graphql-response+json`` gets that media type and the spec's
   status codes (400 when the request failed before execution); otherwise
   ``application/json`` with 200 for any GraphQL result.
-- One database session per request, opened here and closed once the result is built.
+- One database session per request, opened here and ended once the result is built: a
+  query's is read-only and rolled back; a mutation's (POST only) is a writing transaction
+  (BEGIN IMMEDIATE on SQLite) committed at the end, each mutation field inside a SAVEPOINT.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import orjson
 from cross_web import HTTPException
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -27,7 +31,7 @@ from strawberry.types.execution import PreExecutionError
 from api.db import Database
 from api.graphql.context import Context, build_context
 from api.graphql.errors import INTERNAL, Phase, format_error
-from api.graphql.limits import MAX_BODY_BYTES
+from api.graphql.limits import MAX_BODY_BYTES, MAX_TOKENS
 from api.graphql.schema import build_schema
 from api.settings import Settings
 
@@ -61,6 +65,23 @@ def negotiate(accept: str | None) -> str:
     return best if best_q > 0 else JSON
 
 
+@lru_cache(maxsize=256)
+def is_mutation(query: str | None, operation_name: str | None) -> bool:
+    """Whether the operation a request selects is a mutation: known before the session opens.
+
+    Anything that does not parse or select exactly one operation is "no": execution then
+    refuses it without touching the database, with the proper error.
+    """
+    if not query:
+        return False
+    try:
+        document = parse(query, max_tokens=MAX_TOKENS, no_location=True)
+    except GraphQLError:
+        return False
+    operation = get_operation_ast(document, operation_name)
+    return operation is not None and operation.operation is OperationType.MUTATION
+
+
 class GraphQLView(GraphQL[Context, None]):
     def __init__(self, settings: Settings) -> None:
         super().__init__(build_schema(debug=settings.debug), graphql_ide="graphiql")
@@ -71,16 +92,8 @@ class GraphQLView(GraphQL[Context, None]):
         request = Request(scope, receive)
         media_type = negotiate(request.headers.get("accept"))
         request.state.graphql_media_type = media_type
-        database: Database = request.app.state.db
         try:
-            async with database.session() as session:
-                request.state.graphql_session = session
-                try:
-                    response = await self.run(request)
-                finally:
-                    # The schema only reads: end with a rollback, which (unlike the
-                    # session's commit) cannot fail on a transaction an error broke.
-                    await session.rollback()
+            response = await self.run(request)
         except HTTPException as error:
             response = self._http_error(error, request)
         await response(scope, receive, send)
@@ -95,7 +108,7 @@ class GraphQLView(GraphQL[Context, None]):
         return Response(orjson.dumps(body), status, headers, media_type=media_type)
 
     async def get_context(self, request: Any, response: Any) -> Context:
-        return build_context(request, request.state.graphql_session)
+        return build_context(request)
 
     async def execute_single(
         self,
@@ -106,10 +119,26 @@ class GraphQLView(GraphQL[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
+        # GET never writes: a mutation over GET is refused (405) below, in a read session.
+        write = request.method == "POST" and is_mutation(
+            request_data.query, request_data.operation_name
+        )
+        database: Database = request.app.state.db
         try:
-            return await super().execute_single(
-                request, request_adapter, sub_response, context, root_value, request_data
-            )
+            async with database.session(write=write) as session:
+                context.run.bind(session, writable=write)
+                if write:  # committed as the block ends; failed mutations left nothing
+                    return await super().execute_single(
+                        request, request_adapter, sub_response, context, root_value, request_data
+                    )
+                try:
+                    return await super().execute_single(
+                        request, request_adapter, sub_response, context, root_value, request_data
+                    )
+                finally:
+                    # Queries only read: end with a rollback, which (unlike a commit)
+                    # cannot fail on a transaction an error broke.
+                    await session.rollback()
         except HTTPException as error:
             cause = error.__cause__
             if isinstance(cause, InvalidOperationTypeError) and request.method == "GET":

@@ -14,6 +14,7 @@ from api.graphql.entity_graph import TRENDING_ENTITIES
 from api.graphql.inputs import ArticleFilterInput, ArticleOrder, EntityType
 from api.graphql.resolvers import ArticleConnectionRow, EntityConnectionRow
 from api.graphql.search import SEARCH_DESCRIPTION, SearchConnection, search_connection
+from api.graphql.sync import ChangePage, changes
 from api.graphql.types import Category, Entity, Node, Source
 
 
@@ -72,7 +73,8 @@ class Query:
         graphql_type=Article | None,
         description=(
             "An article by `id` (its global id or its public `articleId`) or by `slug`: "
-            "exactly one of them. Null when there is no such article."
+            "exactly one of them. Null when there is no such article; a deleted one is null "
+            "with a GONE error (REST's 410)."
         ),
     )
     articles = strawberry.field(
@@ -100,6 +102,14 @@ class Query:
     )
     categories = strawberry.field(
         resolver=_categories, graphql_type=list[Category], description="All categories, by name."
+    )
+    changes = strawberry.field(
+        resolver=changes,
+        graphql_type=ChangePage,
+        description=(
+            "Every committed create, update and delete, in commit order, after the cursor "
+            "`since` (from the start without it); `first` <= 1000. REST: GET /v1/changes."
+        ),
     )
     node = strawberry.field(
         resolver=_node,

@@ -11,6 +11,7 @@ from typing import Literal
 
 from sqlalchemy import ColumnElement
 
+from api.domain.article_writes import tombstone_for
 from api.domain.catalog import (
     entity_cursor,
     entity_scope,
@@ -29,7 +30,7 @@ from api.domain.records import (
     MentionRecord,
     SourceRecord,
 )
-from api.errors import InvalidInput, InvalidParam
+from api.errors import Gone, InvalidInput, InvalidParam
 from api.graphql import inputs
 from api.graphql.context import Context
 from api.graphql.errors import argument_names
@@ -194,15 +195,21 @@ async def find_article(ctx: Context, id: str | None, slug: str | None) -> Articl
             invalid_params=[InvalidParam("id", reason), InvalidParam("slug", reason)],
         )
     if slug is not None:
-        return await ctx.run(article_by_slug, inputs.lookup_key("slug", slug))
-    assert id is not None
-    key = inputs.lookup_key("id", id)
-    decoded = from_global_id(key)
-    if decoded is not None:
-        node_type, key = decoded
-        if node_type != "Article":
-            return None
-    return await ctx.loaders.article_by_id.load(key)
+        key = inputs.lookup_key("slug", slug)
+        found = await ctx.run(article_by_slug, key)
+    else:
+        assert id is not None
+        key = inputs.lookup_key("id", id)
+        decoded = from_global_id(key)
+        if decoded is not None:
+            node_type, key = decoded
+            if node_type != "Article":
+                return None
+        found = await ctx.loaders.article_by_id.load(key)
+    # REST answers a deleted article's id or slug with 410: here, null and a GONE error.
+    if found is None and await ctx.run(tombstone_for, key) is not None:
+        raise Gone(detail=f"article {key!r} was deleted")
+    return found
 
 
 async def find_entity(ctx: Context, slug: str) -> EntityRecord | None:

@@ -22,6 +22,7 @@ from strawberry.types import ExecutionContext
 from api.graphql import limits
 from api.graphql.article import Article
 from api.graphql.errors import MASKED_MESSAGE, should_mask
+from api.graphql.mutations import Mutation
 from api.graphql.query import Query
 from api.graphql.types import Category, Entity, Source
 
@@ -73,7 +74,10 @@ def extensions(*, debug: bool) -> list[type[SchemaExtension] | Callable[[], Sche
 
 def build_schema(*, debug: bool = False) -> strawberry.Schema:
     return BroadsheetSchema(
-        query=Query, types=[Article, Entity, Source, Category], extensions=extensions(debug=debug)
+        query=Query,
+        mutation=Mutation,
+        types=[Article, Entity, Source, Category],
+        extensions=extensions(debug=debug),
     )
 
 

@@ -11,6 +11,7 @@ from pydantic.json_schema import models_json_schema
 
 from api.rest.examples import EXAMPLES
 from api.rest.operations import Operation
+from api.rest.preconditions import IF_MATCH_MAX_LENGTH
 from api.rest.problems import PROBLEM_MEDIA_TYPE
 from api.rest.schemas import Problem
 
@@ -104,8 +105,63 @@ IF_MATCH = {
     "name": "If-Match",
     "in": "header",
     "description": "The ETag of your last read of this article (optimistic concurrency).",
-    "schema": {"type": "string", "maxLength": 200},
+    "schema": {"type": "string", "maxLength": IF_MATCH_MAX_LENGTH},
 }
+
+
+# What each operation on an item leads to: after a create, read or change the client holds
+# the item's key and current ETag; after a delete it can only check the item is gone.
+FOLLOW_UPS = {
+    "POST": ("GET", "PATCH", "PUT", "DELETE"),
+    "GET": ("PATCH", "PUT", "DELETE"),
+    "PATCH": ("GET", "PATCH", "PUT", "DELETE"),
+    "PUT": ("GET", "PATCH", "PUT", "DELETE"),
+    "DELETE": ("GET",),
+}
+CHANGES = ("PATCH", "PUT", "DELETE")
+
+
+def _item_links(operations: tuple[Operation, ...]) -> dict[str, dict[str, Any]]:
+    """OpenAPI links of each operation's success response, keyed by operation id.
+
+    Derived from the route table, so a new resource gets them by declaring its item path
+    parameter's ``response_field``: a create's or read's body names the item, its ETag is
+    what a change must send as If-Match.
+    """
+    by_path: dict[str, dict[str, Operation]] = {}
+    for operation in operations:
+        by_path.setdefault(operation.path, {})[operation.method] = operation
+    links: dict[str, dict[str, Any]] = {}
+    for path, items in by_path.items():
+        params = next(iter(items.values())).path_params
+        if len(params) != 1 or not path.endswith(f"/{{{params[0].name}}}"):
+            continue
+        param = params[0]
+        create = by_path.get(path.rsplit("/", 1)[0], {}).get("POST")
+        sources = [*items.values(), *([create] if create and create.success == 201 else [])]
+        for source in sources:
+            key = (
+                f"$request.path.{param.name}"
+                if source.method == "DELETE"
+                else f"$response.body#/{param.response_field}"
+            )
+            for method in FOLLOW_UPS.get(source.method, ()):
+                target = items.get(method)
+                if target is None:
+                    continue
+                parameters = {f"path.{param.name}": key}
+                if method in CHANGES and source.method != "DELETE":
+                    parameters["header.If-Match"] = "$response.header.ETag"
+                link: dict[str, Any] = {
+                    "operationId": target.operation_id,
+                    "parameters": parameters,
+                    "description": target.summary,
+                }
+                # A body that repeats the identity (PUT of a source) must repeat the same one.
+                if target.body is not None and param.name in target.body.model_fields:
+                    link["requestBody"] = {param.name: key}
+                links.setdefault(source.operation_id, {})[target.operation_id] = link
+    return links
 
 
 def _write_operation(operation: Operation) -> dict[str, Any]:
@@ -195,9 +251,14 @@ def build_openapi(operations: tuple[Operation, ...]) -> dict[str, Any]:
         + [(model, "validation") for model in bodies],
         ref_template=REF_TEMPLATE,
     )
+    links = _item_links(operations)
     paths: dict[str, Any] = {}
     for operation in operations:
-        paths.setdefault(operation.path, {})[operation.method.lower()] = _operation(operation)
+        spec = _operation(operation)
+        if operation.operation_id in links:
+            success = spec["responses"][str(operation.success)]
+            success["links"] = links[operation.operation_id]
+        paths.setdefault(operation.path, {})[operation.method.lower()] = spec
     return {
         "openapi": "3.1.0",
         "info": {

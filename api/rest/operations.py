@@ -39,6 +39,9 @@ class PathParam:
     pattern: str = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
     max_length: int = 200
     example: str = "anthropic"
+    # The field of the resource's own representation that fills this parameter: OpenAPI
+    # links from a create or read to the item's other operations are derived from it.
+    response_field: str = "slug"
 
 
 @dataclass(slots=True)

@@ -10,9 +10,12 @@ import re
 
 from starlette.requests import Request
 
-from api.errors import PreconditionFailed, PreconditionRequired
+from api.errors import InvalidInput, PreconditionFailed, PreconditionRequired
 
 _VERSIONED = re.compile(r'"v(\d{1,9})\.[0-9a-f]+"')
+# The bound openapi.yaml publishes for If-Match: longer is a malformed request (400), not a
+# validator that merely fails to match (412).
+IF_MATCH_MAX_LENGTH = 200
 
 
 def version_prefix(version: int) -> str:
@@ -28,6 +31,10 @@ def expected_version(request: Request, *, required: bool) -> int | None:
                 detail="send If-Match with the ETag from your last read of this article"
             )
         return None
+    if len(header) > IF_MATCH_MAX_LENGTH:
+        raise InvalidInput.for_param(
+            "If-Match", f"at most {IF_MATCH_MAX_LENGTH} characters", status=400
+        )
     if header.strip() == "*":
         return None
     # Strong comparison (RFC 9110 13.1.1): weak validators never match.

@@ -45,7 +45,12 @@ async def _broadsheet_error(_request: Request, exc: Exception) -> Response:
     invalid = getattr(exc, "invalid_params", None)
     if invalid:
         params = [{"name": p.name, "reason": p.reason} for p in invalid]
-    return problem_response(exc.status, exc.detail, title=exc.title, invalid_params=params)
+    # RFC 9110 15.5.2: a 401 names the scheme to authenticate with, wherever it is raised
+    # (the access gate's and a write route's scope check alike).
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return problem_response(
+        exc.status, exc.detail, title=exc.title, invalid_params=params, headers=headers
+    )
 
 
 async def _http_exception(_request: Request, exc: Exception) -> Response:

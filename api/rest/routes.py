@@ -29,6 +29,7 @@ ARTICLE_KEY = PathParam(
     "The article's public id or its slug.",
     pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
     example="0196f0c2-7a3e-7d21-9c4b-2f1e8a6b5c3d",
+    response_field="id",
 )
 ENTITY_SLUG = PathParam("slug", "The entity's slug.", max_length=120)
 SOURCE_SLUG = PathParam("slug", "The source's slug.", max_length=100, example="crypto-briefing")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from api.rest.params import Cursor, QueryModel
 from api.rest.schemas import Strict
@@ -42,7 +42,10 @@ class ArticleBatch(Strict):
         description="Articles to create or update by canonical URL (each an ArticleCreate).",
         json_schema_extra={"items": {"$ref": "#/components/schemas/ArticleCreate"}},
     )
-    atomic: bool = Field(default=False, description="One bad item and nothing is written (422).")
+    # Strict: the schema says boolean, so 0 or "yes" is refused rather than guessed at.
+    atomic: StrictBool = Field(
+        default=False, description="One bad item and nothing is written (422)."
+    )
 
 
 class ItemProblem(Strict):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 from pydantic import (
@@ -75,6 +75,9 @@ def _http_url(value: str) -> str:
 
 
 def _aware(value: Any, handler: ValidatorFunctionWrapHandler) -> dt.datetime:
+    # Lax pydantic reads a number as Unix time; the schema says an RFC 3339 string.
+    if isinstance(value, int | float):
+        raise PydanticCustomError("datetime_type", "Expected an RFC 3339 timestamp string")
     try:
         result: dt.datetime = handler(value)
     except ValidationError as exc:
@@ -91,17 +94,23 @@ NoNul = BeforeValidator(_reject_nul)
 ArticleSlug = Annotated[str, StringConstraints(max_length=200, pattern=SLUG_PATTERN), NoNul]
 RefSlug = Annotated[str, StringConstraints(max_length=100, pattern=SLUG_PATTERN), NoNul]
 EntitySlug = Annotated[str, StringConstraints(max_length=120, pattern=SLUG_PATTERN), NoNul]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200), NoNul]
-Title = Annotated[str, StringConstraints(min_length=1, max_length=500), NoNul]
-Author = Annotated[str, StringConstraints(min_length=1, max_length=200), NoNul]
-ImageCredit = Annotated[str, StringConstraints(min_length=1, max_length=300), NoNul]
-LongText = Annotated[str, StringConstraints(min_length=1, max_length=10_000), NoNul]
-Takeaway = Annotated[str, StringConstraints(min_length=1, max_length=500), NoNul]
+# Published (not enforced: the validators above give the better message) so the schema says
+# what is refused: text is stripped before min_length counts, and NUL is never stored.
+# The blanks are what pydantic strips (Unicode White_Space), spelled out: ECMA's \s differs.
+_BLANK = r"\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_NOT_BLANK = Field(json_schema_extra={"pattern": rf"^[^\u0000]*[^\u0000{_BLANK}][^\u0000]*$"})
+_NO_NUL = Field(json_schema_extra={"pattern": r"^[^\u0000]*$"})
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200), NoNul, _NOT_BLANK]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=500), NoNul, _NOT_BLANK]
+Author = Annotated[str, StringConstraints(min_length=1, max_length=200), NoNul, _NOT_BLANK]
+ImageCredit = Annotated[str, StringConstraints(min_length=1, max_length=300), NoNul, _NOT_BLANK]
+LongText = Annotated[str, StringConstraints(min_length=1, max_length=10_000), NoNul, _NOT_BLANK]
+Takeaway = Annotated[str, StringConstraints(min_length=1, max_length=500), NoNul, _NOT_BLANK]
 Language = Annotated[
     str, StringConstraints(max_length=16, pattern=r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$"), NoNul
 ]
-Icon = Annotated[str, StringConstraints(max_length=16), NoNul]
-Ticker = Annotated[str, StringConstraints(min_length=1, max_length=20), NoNul]
+Icon = Annotated[str, StringConstraints(max_length=16), NoNul, _NO_NUL]
+Ticker = Annotated[str, StringConstraints(min_length=1, max_length=20), NoNul, _NOT_BLANK]
 WikidataId = Annotated[str, StringConstraints(max_length=20, pattern=r"^Q[1-9][0-9]*$"), NoNul]
 WebUrl = Annotated[
     str,
@@ -111,9 +120,18 @@ WebUrl = Annotated[
     Field(json_schema_extra={"format": "uri"}),
 ]
 PublishedAt = Annotated[AwareDatetime, WrapValidator(_aware)]
-Unit = Annotated[float, Field(ge=0, le=1)]
-Importance = Annotated[int, Strict(), Field(ge=1, le=10)]
-SentimentScore = Annotated[float, Field(ge=-1, le=1)]
+
+
+def _integral(value: Any) -> Any:
+    # JSON Schema counts 6.0 as an integer; strictness is for "6" and true, not for that.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# Numbers are strict, as the published schema types them: "0.5", true or "7" are refused
+# rather than coerced (an integer is still a valid number).
+Unit = Annotated[float, Strict(), Field(ge=0, le=1)]
+Importance = Annotated[int, Strict(), Field(ge=1, le=10), BeforeValidator(_integral)]
+SentimentScore = Annotated[float, Strict(), Field(ge=-1, le=1)]
 
 
 def _ref_kind(value: Any) -> str | None:
@@ -127,6 +145,26 @@ _REF_ERROR = {"custom_error_type": "ref_type", "custom_error_message": "Expected
 
 class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+
+
+def omit_or_value(*names: str) -> Callable[[dict[str, Any]], None]:
+    """JSON Schema of a partial change whose ``names`` may be left out but never null.
+
+    The model declares them ``X | None = None`` (None meaning "not sent") and refuses an
+    explicit null; without this the published schema would invite the null it refuses.
+    """
+
+    def adjust(schema: dict[str, Any]) -> None:
+        for name in names:
+            prop = schema["properties"][name]
+            branches = [b for b in prop.pop("anyOf", [prop]) if b.get("type") != "null"]
+            prop.pop("default", None)
+            if len(branches) == 1:
+                prop.update(branches[0])
+            else:
+                prop["anyOf"] = branches
+
+    return adjust
 
 
 class SourceCreate(_Input):
@@ -262,6 +300,8 @@ _NOT_NULL = tuple(name for name in ArticleCreate.model_fields if name not in _NU
 
 class ArticleUpdate(_Input):
     """A partial change (PATCH): only the fields present are applied."""
+
+    model_config = ConfigDict(json_schema_extra=omit_or_value(*_NOT_NULL))
 
     url: WebUrl | None = None
     title: Title | None = None

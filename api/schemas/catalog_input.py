@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from api.models import EntityType
@@ -17,6 +17,7 @@ from api.schemas.article_input import (
     WebUrl,
     WikidataId,
     _Input,
+    omit_or_value,
 )
 
 __all__ = ["EntityCreate", "EntityUpdate", "SourceCreate", "SourceUpdate"]
@@ -29,6 +30,8 @@ def _refuse_null(value: Any) -> Any:
 
 
 class SourceUpdate(_Input):
+    model_config = ConfigDict(json_schema_extra=omit_or_value("name", "homepage_url"))
+
     name: Name | None = None
     homepage_url: WebUrl | None = None
     feed_url: WebUrl | None = None
@@ -38,6 +41,8 @@ class SourceUpdate(_Input):
 
 
 class EntityUpdate(_Input):
+    model_config = ConfigDict(json_schema_extra=omit_or_value("name", "type", "aliases"))
+
     name: Name | None = None
     type: EntityType | None = None
     aliases: Annotated[list[Name], Field(max_length=50)] | None = None

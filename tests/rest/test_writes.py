@@ -130,6 +130,15 @@ async def test_patch_needs_the_current_etag(
     assert patched.json()["version"] == 2
     assert patched.json()["author"] == "Desk"  # untouched fields stay
     assert patched.headers["etag"].startswith('"v2.')
+    assert patched.headers["etag"] == (await client.get(location)).headers["etag"]
+    chained = await client.patch(
+        location, json={"author": "Desk 2"}, headers=writer | {"If-Match": patched.headers["etag"]}
+    )
+    assert chained.status_code == 200
+    patched = await client.patch(
+        location, json={"author": "Desk"}, headers=writer | {"If-Match": chained.headers["etag"]}
+    )
+    assert patched.json()["version"] == 4
     stale = await client.patch(
         location, json={"title": "Other"}, headers=writer | {"If-Match": etag}
     )
@@ -200,3 +209,23 @@ async def test_concurrent_patches_with_one_etag_let_exactly_one_through(
     assert sorted(statuses) == [200] + [412] * 49
     final = (await client.get(created.headers["location"])).json()
     assert final["version"] == 2
+
+
+async def test_concurrent_creates_of_one_url_are_one_201_and_409s(
+    client: httpx.AsyncClient, writer: dict[str, str]
+) -> None:
+    responses = await asyncio.gather(
+        *(client.post("/v1/articles", json=payload(), headers=writer) for _ in range(12))
+    )
+    assert sorted(r.status_code for r in responses) == [201] + [409] * 11
+    sources = await asyncio.gather(
+        *(
+            client.post(
+                "/v1/sources",
+                json={"slug": "herald", "name": "Herald", "homepage_url": "https://h.example"},
+                headers=writer,
+            )
+            for _ in range(8)
+        )
+    )
+    assert sorted(r.status_code for r in sources) == [201] + [409] * 7
