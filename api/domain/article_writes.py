@@ -10,15 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, delete, or_, select, update
+from sqlalchemy import case, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.domain.changes import ChangeEntry, finish_write
+from api.domain.changes import ChangeEntry, bump_articles, finish_write
 from api.domain.ingest import IngestItemError, Status, upsert_articles
 from api.errors import Conflict, Gone, InvalidInput, InvalidParam, NotFound, PreconditionFailed
 from api.models import Article, ArticleLink, ArticleTombstone, Category, Source
-from api.models.base import utcnow
 from api.schemas.article_input import ArticleCreate, ArticleUpdate
 
 # Columns copied from the stored row when a PATCH leaves them out.
@@ -88,16 +87,9 @@ async def change_article(
 
 async def delete_article(session: AsyncSession, key: str, *, expected_version: int | None) -> None:
     article, _, _ = await _locked(session, key, expected_version)
-    # Articles linking here lose that link: they change too, and a mirror must hear of it.
+    # Articles linking here lose that link.
     linking = select(ArticleLink.from_article_id).where(ArticleLink.to_article_id == article.id)
-    bumped = await session.execute(
-        update(Article)
-        .where(Article.id.in_(linking))
-        .values(version=Article.version + 1, updated_at=utcnow())
-        .returning(Article.public_id, Article.version)
-        .execution_options(synchronize_session=False)
-    )
-    entries = [ChangeEntry("article", "updated", public_id, v) for public_id, v in bumped]
+    entries = await bump_articles(session, linking)
     session.add(ArticleTombstone(public_id=article.public_id, slug=article.slug, url=article.url))
     await session.execute(delete(Article).where(Article.id == article.id))
     entries.append(ChangeEntry("article", "deleted", article.public_id, article.version + 1))

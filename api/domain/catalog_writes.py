@@ -11,14 +11,13 @@ from typing import Any, cast
 
 from pydantic import BaseModel
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.domain.changes import ChangeEntry, finish_write
+from api.domain.changes import ChangeEntry, bump_articles, finish_write
 from api.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from api.models import Article, Entity, Mention, Source
-from api.models.base import utcnow
 
 Catalog = type[Source] | type[Entity]
 NAMES: dict[Any, str] = {Source: "source", Entity: "entity"}
@@ -77,15 +76,9 @@ async def delete(
         if citing:
             raise Conflict(detail=f"{citing} article(s) cite this source; delete or move them")
     else:
+        # The articles mentioning it lose that mention.
         mentioning = select(Mention.article_id).where(Mention.entity_id == row.id)
-        bumped = await session.execute(
-            update(Article)
-            .where(Article.id.in_(mentioning))
-            .values(version=Article.version + 1, updated_at=utcnow())
-            .returning(Article.public_id, Article.version)
-            .execution_options(synchronize_session=False)
-        )
-        entries = [ChangeEntry("article", "updated", key, v) for key, v in bumped]
+        entries = await bump_articles(session, mentioning)
     # Core delete: the database cascades mentions (their triggers keep counts and search).
     await session.execute(sql_delete(model).where(model.id == row.id))
     entries.append(ChangeEntry(NAMES[model], "deleted", slug, row.version + 1))

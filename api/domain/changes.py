@@ -11,14 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Select, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain import search_index
 from api.domain.cursors import decode_cursor, encode_cursor
 from api.errors import InvalidInput
-from api.models import Change
+from api.models import Article, Change
 from api.models.base import utcnow
 
 MAX_CHANGES_PAGE = 1000
@@ -62,6 +63,22 @@ async def finish_write(session: AsyncSession, entries: Sequence[ChangeEntry]) ->
                 for e in entries
             ],
         )
+
+
+async def bump_articles(session: AsyncSession, article_ids: Select[Any]) -> list[ChangeEntry]:
+    """Move these articles on a version because something they embed went away.
+
+    Deleting a link target or an entity changes the articles that pointed at it; a mirror
+    must hear of that, so they get a new version and an ``updated`` entry each.
+    """
+    bumped = await session.execute(
+        update(Article)
+        .where(Article.id.in_(article_ids))
+        .values(version=Article.version + 1, updated_at=utcnow())
+        .returning(Article.public_id, Article.version)
+        .execution_options(synchronize_session=False)
+    )
+    return [ChangeEntry("article", "updated", public_id, v) for public_id, v in bumped]
 
 
 def changes_cursor(seq: int) -> str:
