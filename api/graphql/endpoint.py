@@ -65,7 +65,10 @@ def negotiate(accept: str | None) -> str:
     return best if best_q > 0 else JSON
 
 
-@lru_cache(maxsize=256)
+# Documents above this are parsed every time: the cache must not hold 256 KiB bodies.
+CACHED_DOCUMENT_CHARS = 8192
+
+
 def is_mutation(query: str | None, operation_name: str | None) -> bool:
     """Whether the operation a request selects is a mutation: known before the session opens.
 
@@ -74,6 +77,17 @@ def is_mutation(query: str | None, operation_name: str | None) -> bool:
     """
     if not query:
         return False
+    if len(query) <= CACHED_DOCUMENT_CHARS:
+        return _is_mutation_cached(query, operation_name)
+    return _is_mutation(query, operation_name)
+
+
+@lru_cache(maxsize=256)
+def _is_mutation_cached(query: str, operation_name: str | None) -> bool:
+    return _is_mutation(query, operation_name)
+
+
+def _is_mutation(query: str, operation_name: str | None) -> bool:
     try:
         document = parse(query, max_tokens=MAX_TOKENS, no_location=True)
     except GraphQLError:
