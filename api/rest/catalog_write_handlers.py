@@ -1,75 +1,78 @@
-"""Write handlers for sources and entities: one domain write, then the stored view."""
+"""Write handlers for sources and entities: one domain write, then the stored view.
+
+Both kinds are written the same way; ``_Kind`` holds what differs (model, reader, view,
+the model a PUT body arrives as), and each kind's three handlers are built from it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from api.domain import catalog, catalog_writes
+from api.domain.catalog_writes import Catalog
 from api.errors import NotFound
 from api.models import Entity, Source
-from api.rest.operations import Call, Reply
+from api.rest.operations import Call, Handler, Reply
 from api.rest.preconditions import expected_version, version_prefix
 from api.rest.views import entity_view, source_view
 from api.schemas.catalog_input import EntityCreate, SourceCreate
 
 
-async def _source_reply(call: Call, slug: str, *, created: bool = False) -> Reply:
-    source = await catalog.get_source(call.session, slug)
-    if source is None or source.version is None:
-        raise NotFound(detail=f"source {slug!r} vanished during the write")
-    location = f"/v1/sources/{slug}" if created else None
-    return Reply(source_view(source), etag_prefix=version_prefix(source.version), location=location)
+@dataclass(frozen=True)
+class _Kind:
+    model: Catalog
+    collection: str
+    read: Callable[[AsyncSession, str], Awaitable[Any]]
+    view: Callable[[Any], dict[str, Any]]
+    replacement: type[BaseModel]  # the body of a PUT; a PATCH body is the Update model
+
+    async def reply(self, call: Call, slug: str, *, created: bool = False) -> Reply:
+        record = await self.read(call.session, slug)
+        if record is None or record.version is None:
+            noun = catalog_writes.NAMES[self.model]
+            raise NotFound(detail=f"{noun} {slug!r} vanished during the write")
+        return Reply(
+            self.view(record),
+            etag_prefix=version_prefix(record.version),
+            location=f"{self.collection}/{slug}" if created else None,
+        )
+
+    async def create(self, call: Call) -> Reply:
+        await catalog_writes.create(call.session, self.model, call.body)
+        return await self.reply(call, call.body.slug, created=True)
+
+    async def change(self, call: Call) -> Reply:
+        """PUT (the whole resource) and PATCH (the fields present)."""
+        slug = call.path["slug"]
+        await catalog_writes.change(
+            call.session,
+            self.model,
+            slug,
+            call.body,
+            replace=isinstance(call.body, self.replacement),
+            expected_version=expected_version(call.request, required=True),
+        )
+        return await self.reply(call, slug)
+
+    async def delete(self, call: Call) -> Reply:
+        expected = expected_version(call.request, required=False)
+        await catalog_writes.delete(
+            call.session, self.model, call.path["slug"], expected_version=expected
+        )
+        return Reply(None)
 
 
-async def _entity_reply(call: Call, slug: str, *, created: bool = False) -> Reply:
-    entity = await catalog.get_entity(call.session, slug)
-    if entity is None or entity.version is None:
-        raise NotFound(detail=f"entity {slug!r} vanished during the write")
-    location = f"/v1/entities/{slug}" if created else None
-    return Reply(entity_view(entity), etag_prefix=version_prefix(entity.version), location=location)
+_SOURCES = _Kind(Source, "/v1/sources", catalog.get_source, source_view, SourceCreate)
+_ENTITIES = _Kind(Entity, "/v1/entities", catalog.get_entity, entity_view, EntityCreate)
 
-
-async def create_source(call: Call) -> Reply:
-    await catalog_writes.create(call.session, Source, call.body)
-    return await _source_reply(call, call.body.slug, created=True)
-
-
-async def change_source(call: Call) -> Reply:
-    slug = call.path["slug"]
-    await catalog_writes.change(
-        call.session,
-        Source,
-        slug,
-        call.body,
-        replace=isinstance(call.body, SourceCreate),
-        expected_version=expected_version(call.request, required=True),
-    )
-    return await _source_reply(call, slug)
-
-
-async def delete_source(call: Call) -> Reply:
-    expected = expected_version(call.request, required=False)
-    await catalog_writes.delete(call.session, Source, call.path["slug"], expected_version=expected)
-    return Reply(None)
-
-
-async def create_entity(call: Call) -> Reply:
-    await catalog_writes.create(call.session, Entity, call.body)
-    return await _entity_reply(call, call.body.slug, created=True)
-
-
-async def change_entity(call: Call) -> Reply:
-    slug = call.path["slug"]
-    await catalog_writes.change(
-        call.session,
-        Entity,
-        slug,
-        call.body,
-        replace=isinstance(call.body, EntityCreate),
-        expected_version=expected_version(call.request, required=True),
-    )
-    return await _entity_reply(call, slug)
-
-
-async def delete_entity(call: Call) -> Reply:
-    expected = expected_version(call.request, required=False)
-    await catalog_writes.delete(call.session, Entity, call.path["slug"], expected_version=expected)
-    return Reply(None)
+create_source: Handler = _SOURCES.create
+change_source: Handler = _SOURCES.change
+delete_source: Handler = _SOURCES.delete
+create_entity: Handler = _ENTITIES.create
+change_entity: Handler = _ENTITIES.change
+delete_entity: Handler = _ENTITIES.delete
