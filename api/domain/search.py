@@ -1,13 +1,23 @@
 """Ranked full-text search: relevance blended with recency, keyset-paged, with snippets.
 
-One statement per page (plus one for mentions): an inner query ranks index matches and
-keeps the page's ids; the outer one joins the article columns and builds snippets for those
-rows only (snippet and ts_headline re-read the text, so they must not run for every match).
+A page is two statements (plus one for mentions): the first bounds the block of matches
+(``api.domain.search_blocks``); in the second an inner query ranks the block's matches and
+keeps the page's ids, and the outer one joins the article columns and builds snippets for
+those rows only (snippet and ts_headline re-read the text: never for every match).
 
 ``score = relevance * (1 + RECENCY_BOOST * 2 ** (-age_days / HALF_LIFE_DAYS))``: a story
 published now gets up to 1.5x its relevance, one a week old 1.25x, an old one ~1x. Age is
 measured from an anchor instant fixed on the first page and carried in the cursor, so every
 page computes the same scores with the same SQL expression and keyset paging stays exact.
+
+Blocks bound the work per page. Matches are ranked in blocks of ``BLOCK_SIZE``, newest
+block first: the first block is the newest ``BLOCK_SIZE`` matches (by id, which follows
+ingestion time), ranked by score; the next block the ``BLOCK_SIZE`` before them, and so
+on. A query with fewer matches than that (most of them) is one block, ranked exactly as
+a whole. A query matching half the corpus costs a block's ranking instead of ranking tens
+of thousands of documents (measured on 100k articles: ~6 ms instead of ~65 ms of bm25 on
+SQLite alone; on PostgreSQL ts_rank costs ~10 µs a document), and a news search wants the best of the recent stories first anyway. Every
+match is still reachable by paging, exactly once: the cursor carries its block's bounds.
 """
 
 from __future__ import annotations
@@ -16,24 +26,22 @@ import datetime as dt
 import html
 import math
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Float,
-    Integer,
     Select,
-    column,
     func,
     literal,
     literal_column,
     select,
-    table,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.domain import search_blocks as blocks
 from api.domain.articles import (
     BODY_COLUMNS,
     CARD_COLUMNS,
@@ -44,9 +52,9 @@ from api.domain.articles import (
 )
 from api.domain.cursors import decode_cursor, encode_cursor
 from api.domain.feed import MAX_PAGE_SIZE
-from api.domain.filters import ArticleFilter, filter_conditions
+from api.domain.filters import ArticleFilter
 from api.domain.records import Page, SearchHit
-from api.domain.search_query import ParsedSearch, parse_search, to_fts5, to_tsquery
+from api.domain.search_query import parse_search
 from api.errors import InvalidInput
 from api.models import Article, Category, Source
 from api.models.base import UtcDateTime
@@ -54,10 +62,6 @@ from api.models.base import UtcDateTime
 RECENCY_BOOST = 0.5
 MAX_BOOST = 1.0 + RECENCY_BOOST  # the recency factor at age 0; it never exceeds this
 HALF_LIFE_DAYS = 7.0
-# bm25 column weights, in FTS5 column order: title, summary, analysis, takeaways, entities.
-FTS5_WEIGHTS = (10.0, 4.0, 1.0, 2.0, 5.0)
-# ts_rank weights for D (analysis), C (takeaways), B (entities, summary), A (title).
-TS_RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
 SNIPPET_TOKENS = 24
 HEADLINE_OPTIONS = (
     "StartSel={start}, StopSel={stop}, MaxWords=35, MinWords=15, ShortWord=3, "
@@ -72,12 +76,6 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MAX_ANCHOR_MICROS = 253_402_128_000_000_000  # 9999-12-30
 _SECONDS_PER_DAY = 86_400.0
 
-_fts = table("article_search", column("rowid", Integer))
-_FTS: ColumnElement[Any] = literal_column(
-    "article_search"
-)  # FTS5's hidden column named after the table
-_documents = table("article_search", column("article_id", Integer), column("document", TSVECTOR))
-
 
 def _invalid_cursor() -> InvalidInput:
     return InvalidInput.for_param(
@@ -85,22 +83,43 @@ def _invalid_cursor() -> InvalidInput:
     )
 
 
-def search_cursor(anchor: dt.datetime, score: float, article_pk: int) -> str:
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """Matches with ids in [lower, upper); ``upper`` None is unbounded, ``lower`` None
+    is not known yet (the statement computes it: the BLOCK_SIZE-th newest below upper)."""
+
+    lower: int | None
+    upper: int | None
+
+
+def search_cursor(
+    anchor: dt.datetime, block: tuple[int, int | None], score: float, article_pk: int
+) -> str:
     micros = (anchor - _EPOCH) // dt.timedelta(microseconds=1)
+    lower, upper = block
     # repr round-trips a float exactly; the next page compares against the very same value.
-    return encode_cursor(_CURSOR_KIND, [micros, repr(score), article_pk])
+    return encode_cursor(_CURSOR_KIND, [micros, lower, upper or 0, repr(score), article_pk])
 
 
-def _read_cursor(cursor: str) -> tuple[dt.datetime, float, int]:
-    micros, score_text, pk = decode_cursor(cursor, _CURSOR_KIND, [int, str, int])
+def _read_cursor(cursor: str) -> tuple[dt.datetime, _Block, float, int]:
+    micros, lower, upper, score_text, pk = decode_cursor(
+        cursor, _CURSOR_KIND, [int, int, int, str, int]
+    )
     assert isinstance(micros, int) and isinstance(score_text, str) and isinstance(pk, int)
+    assert isinstance(lower, int) and isinstance(upper, int)
     try:
         score = float(score_text)
     except ValueError:
         raise _invalid_cursor() from None
-    if not (0 <= micros <= _MAX_ANCHOR_MICROS and 0 < pk < 2**31 and math.isfinite(score)):
+    valid_block = 0 <= lower < 2**31 and 0 <= upper < 2**31 and (upper == 0 or lower < upper)
+    if not (
+        0 <= micros <= _MAX_ANCHOR_MICROS
+        and 0 < pk < 2**31
+        and math.isfinite(score)
+        and valid_block
+    ):
         raise _invalid_cursor()
-    return _EPOCH + dt.timedelta(microseconds=micros), score, pk
+    return _EPOCH + dt.timedelta(microseconds=micros), _Block(lower, upper or None), score, pk
 
 
 def safe_snippet(raw: str) -> str:
@@ -140,40 +159,25 @@ def _recency(anchor: dt.datetime, sqlite: bool) -> ColumnElement[float]:
 
 
 def _ranked(
-    query: ParsedSearch,
+    index: blocks.SearchIndex,
     sqlite: bool,
-    article_filter: ArticleFilter,
     anchor: dt.datetime,
+    in_block: list[ColumnElement[bool]],
     after: tuple[float, int] | None,
     limit: int,
-) -> tuple[Any, ColumnElement[bool] | None, Any]:
-    """The page's (id, score) rows; the match condition and tsquery for the outer query.
+) -> Any:
+    """The page's (id, score) rows within one block.
 
-    Relevance is computed once per match (a materialised CTE). Since the recency factor is
-    within [1, MAX_BOOST], the page's last score is at least the (limit+1)-th best relevance
-    still ahead of the cursor (``floor``), so only matches with relevance * MAX_BOOST >=
-    floor can be on the page: just those are joined to their articles and scored. Exact,
-    and it skips the per-match article lookup that dominated broad queries.
+    Relevance is computed once per match in the block (a materialised CTE). Since the
+    recency factor is within [1, MAX_BOOST], the page's last score is at least the
+    (limit+1)-th best relevance still ahead of the cursor (``floor``), so only matches
+    with relevance * MAX_BOOST >= floor can be on the page: just those are joined to their
+    articles and scored. Exact within the block, and it skips most article lookups.
     """
-    relevance: ColumnElement[Any]
-    if sqlite:
-        relevance = -func.bm25(_FTS, *FTS5_WEIGHTS)
-        match = _FTS.op("MATCH")(literal(to_fts5(query)))
-        key, index = _fts.c.rowid, _fts
-        tsquery = None
-    else:
-        tsquery = to_tsquery(query)
-        relevance = func.ts_rank(
-            literal_column(f"'{TS_RANK_WEIGHTS}'::float4[]"), _documents.c.document, tsquery
-        )
-        match = _documents.c.document.op("@@")(tsquery)
-        key, index = _documents.c.article_id, _documents
-    conditions = filter_conditions(article_filter)
-    matches = index.join(Article, Article.id == key) if conditions else index
     scored = (
-        select(key.label("id"), relevance.label("r"))
-        .select_from(matches)
-        .where(match, *conditions)
+        select(index.key.label("id"), index.relevance.label("r"))
+        .select_from(index.matches)
+        .where(index.match, *index.conditions, *in_block)
         .cte("relevance")
         .prefix_with("MATERIALIZED")
     )
@@ -189,22 +193,21 @@ def _ranked(
     )
     if after is not None:
         stmt = stmt.where(tuple_(score, scored.c.id) < tuple_(literal(after[0], Float), after[1]))
-    ranked = stmt.order_by(score.desc(), scored.c.id.desc()).limit(limit + 1).subquery("ranked")
-    return ranked, (match if sqlite else None), tsquery
+    return stmt.order_by(score.desc(), scored.c.id.desc()).limit(limit + 1).subquery("ranked")
 
 
 def _page_statement(
-    query: ParsedSearch,
+    index: blocks.SearchIndex,
     sqlite: bool,
-    article_filter: ArticleFilter,
     anchor: dt.datetime,
+    in_block: list[ColumnElement[bool]],
     after: tuple[float, int] | None,
     limit: int,
     with_body: bool,
 ) -> Select[Any]:
-    ranked, outer_match, tsquery = _ranked(query, sqlite, article_filter, anchor, after, limit)
+    ranked = _ranked(index, sqlite, anchor, in_block, after, limit)
     if sqlite:
-        snippet: Any = func.snippet(_FTS, -1, MARK_START, MARK_END, "…", SNIPPET_TOKENS)
+        snippet: Any = func.snippet(blocks.FTS_RANK, -1, MARK_START, MARK_END, "…", SNIPPET_TOKENS)
     else:
         paragraphs = func.jsonb_array_elements_text(Article.analysis).table_valued("value")
         analysis = (
@@ -212,7 +215,9 @@ def _page_statement(
         ).scalar_subquery()
         body = Article.summary + " " + func.coalesce(analysis, "")
         options = HEADLINE_OPTIONS.format(start=MARK_START, stop=MARK_END)
-        snippet = func.ts_headline(literal_column("'english'::regconfig"), body, tsquery, options)
+        snippet = func.ts_headline(
+            literal_column("'english'::regconfig"), body, index.tsquery, options
+        )
     columns: tuple[Any, ...] = (*CARD_COLUMNS, *SOURCE_COLUMNS, *CATEGORY_COLUMNS)
     if with_body:
         columns = (*columns, *BODY_COLUMNS)
@@ -222,10 +227,10 @@ def _page_statement(
         .outerjoin(Category, Category.id == Article.category_id)
     )
     if sqlite:
-        joined = joined.join(_fts, _fts.c.rowid == ranked.c.id)
+        joined = joined.join(blocks.fts_table, blocks.fts_table.c.rowid == ranked.c.id)
     stmt = select(ranked.c.score, snippet, *columns).select_from(joined)
-    if outer_match is not None:
-        stmt = stmt.where(outer_match)  # snippet() needs the MATCH in its own query
+    if sqlite:
+        stmt = stmt.where(index.match)  # snippet() needs the MATCH in its own query
     return stmt.order_by(ranked.c.score.desc(), ranked.c.id.desc())
 
 
@@ -240,29 +245,64 @@ async def search_page(
     with_mentions: bool = True,
     now: dt.datetime | None = None,
 ) -> Page[SearchHit]:
-    """One page of hits, best first (two statements; one when ``with_mentions`` is off)."""
+    """One page of hits, best first.
+
+    Statements: the block's bounds (unless the cursor carries them), the page, mentions
+    (unless ``with_mentions`` is off). A page that runs past its block's end adds a
+    bounds and a page statement per further block it reaches, rarely more than one.
+    """
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise ValueError(f"limit must be within 1..{MAX_PAGE_SIZE}")
     query = parse_search(query_text)
     after: tuple[float, int] | None = None
+    block = _Block(lower=None, upper=None)
     if cursor is not None:
-        anchor, score, pk = _read_cursor(cursor)
+        anchor, block, score, pk = _read_cursor(cursor)
         after = (score, pk)
     else:
         anchor = now or dt.datetime.now(dt.UTC)
     sqlite = session.get_bind().dialect.name == "sqlite"
-    stmt = _page_statement(query, sqlite, article_filter, anchor, after, limit, with_body)
-    rows = (await session.execute(stmt)).all()
-    hits = [
-        SearchHit(
-            article=article_from_row(row[2:]),
-            score=float(row[0]),
-            snippet=safe_snippet(row[1]),
-            cursor=search_cursor(anchor, float(row[0]), row[2]),
-        )
-        for row in rows[:limit]
-    ]
-    next_cursor = hits[-1].cursor if len(rows) > limit else None
+    index = blocks.search_index(query, sqlite, article_filter)
+    hits: list[SearchHit] = []
+    more = False
+    while True:
+        lower, ids = block.lower, None
+        if sqlite and lower is None:
+            lower = int(await session.scalar(blocks.block_lower(index, block.upper)) or 0)
+        elif not sqlite and lower != 0:
+            found = await session.scalars(blocks.block_ids(index, lower or 0, block.upper))
+            ids = list(found.all())
+            if lower is None:
+                lower = ids[-1] if len(ids) == blocks.BLOCK_SIZE else 0
+        assert lower is not None
+        bounds = (lower, block.upper)
+        wanted = limit - len(hits)
+        in_block = blocks.block_conditions(index, lower, block.upper, ids)
+        stmt = _page_statement(index, sqlite, anchor, in_block, after, wanted, with_body)
+        rows = (await session.execute(stmt)).all()
+        for row in rows[:wanted]:
+            score = float(row[0])
+            hits.append(
+                SearchHit(
+                    article=article_from_row(row[2:]),
+                    score=score,
+                    snippet=safe_snippet(row[1]),
+                    cursor=search_cursor(anchor, bounds, score, row[2]),
+                )
+            )
+        if len(rows) > wanted:
+            more = True
+            break
+        if lower == 0:
+            break  # the oldest block is done
+        # This block ran out: the page goes on with the next (older) one, if only to learn
+        # (a full page asks for 0 + 1 rows) whether anything follows. A fresh block with
+        # no match means the loose bounds are far off (a phrase whose words are common
+        # but rarely adjacent): everything older is then one block, ranked at once,
+        # rather than stepping through a thousand near-misses at a time.
+        fresh_and_empty = not rows and block.lower is None
+        block, after = _Block(lower=0 if fresh_and_empty else None, upper=lower), None
+    next_cursor = hits[-1].cursor if more and hits else None
     if with_mentions and hits:
         mentions = await mentions_by_article(session, (hit.article.pk for hit in hits))
         for hit in hits:

@@ -42,6 +42,13 @@ class ParsedSearch:
     clauses: tuple[tuple[Term, ...], ...]
     excluded: tuple[Term, ...] = ()
 
+    def relaxed(self) -> ParsedSearch:
+        """A superset of the matches that an inverted index answers without reading the
+        documents: phrases become their words; excluded phrases go (excluding their words
+        would drop more), excluded words stay."""
+        loose = tuple(tuple(Term(t.text) for t in clause) for clause in self.clauses)
+        return ParsedSearch(loose, tuple(t for t in self.excluded if not t.phrase))
+
 
 @dataclass(frozen=True, slots=True)
 class _Token:

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Engine, event, text
 
 from api.db import Database
+from api.domain import search_blocks
 from api.domain.filters import ArticleFilter
 from api.domain.records import Page, SearchHit
 from api.domain.search import safe_snippet, search_page
@@ -112,6 +113,32 @@ async def test_keyset_pages_return_every_hit_once_in_score_order(database: Datab
     assert [h.score for h in paged] == sorted((h.score for h in paged), reverse=True)
 
 
+async def test_blocks_page_every_match_once_newest_block_first(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await seed(database)
+    whole = (await search(database, "harbor", limit=100)).items
+    monkeypatch.setattr(search_blocks, "BLOCK_SIZE", 3)
+    paged: list[SearchHit] = []
+    cursor = None
+    while True:
+        page = await search(database, "harbor", limit=4, cursor=cursor)
+        assert len(page.items) == 4 or page.next_cursor is None
+        paged.extend(page.items)
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    pks = [h.article.pk for h in paged]
+    assert sorted(pks) == sorted(h.article.pk for h in whole)  # each match exactly once
+    # Ids follow ingestion: blocks of three, newest first, each ranked by score.
+    newest_first = sorted(pks, reverse=True)
+    blocks = [newest_first[i : i + 3] for i in range(0, len(newest_first), 3)]
+    assert [sorted(pks[i : i + 3], reverse=True) for i in range(0, len(pks), 3)] == blocks
+    for i in range(0, len(paged), 3):
+        scores = [h.score for h in paged[i : i + 3]]
+        assert scores == sorted(scores, reverse=True)
+
+
 async def test_later_pages_keep_the_first_pages_anchor(database: Database) -> None:
     await seed(database)
     first = await search(database, "harbor", limit=5)
@@ -174,7 +201,7 @@ def test_safe_snippet_balances_stray_sentinels() -> None:
     assert safe_snippet("\ue000a\ue001 \ue000b\ue001") == "<mark>a b</mark>"
 
 
-async def test_one_statement_per_page_plus_mentions(database: Database) -> None:
+async def test_statements_per_page_do_not_grow_with_the_limit(database: Database) -> None:
     await seed(database)
     statements: list[str] = []
 
@@ -192,6 +219,7 @@ async def test_one_statement_per_page_plus_mentions(database: Database) -> None:
                 )
             assert page.items and page.items[0].article.mentions is not None
             queries = [s for s in statements if s.split()[0].upper() not in {"BEGIN", "COMMIT"}]
-            assert len(queries) == 2, queries
+            # The block's bounds, the page, the mentions.
+            assert len(queries) == 3, queries
     finally:
         event.remove(engine, "before_cursor_execute", record)
