@@ -16,8 +16,9 @@ ingestion time), ranked by score; the next block the ``BLOCK_SIZE`` before them,
 on. A query with fewer matches than that (most of them) is one block, ranked exactly as
 a whole. A query matching half the corpus costs a block's ranking instead of ranking tens
 of thousands of documents (measured on 100k articles: ~6 ms instead of ~65 ms of bm25 on
-SQLite alone; on PostgreSQL ts_rank costs ~10 µs a document), and a news search wants the best of the recent stories first anyway. Every
-match is still reachable by paging, exactly once: the cursor carries its block's bounds.
+SQLite alone; PostgreSQL's ts_rank costs ~10 µs a document), and a news search wants the
+best of the recent stories first anyway. Every match is still reachable by paging,
+exactly once: the cursor carries its block's bounds.
 """
 
 from __future__ import annotations

@@ -98,5 +98,7 @@ async def search_connection(
 SEARCH_DESCRIPTION = (
     "Full-text search over titles, summaries, analysis, takeaways and mentioned entities' "
     'names, ranked by relevance and recency. Syntax: words (all must match), `"exact '
-    'phrase"`, `a OR b`, `-word` or `-"phrase"` to exclude; `first` <= 100.'
+    'phrase"`, `a OR b`, `-word` or `-"phrase"` to exclude; `first` <= 100. Order: the '
+    "newest 1,000 matches ranked by relevance and recency, then the 1,000 before them, and "
+    "so on."
 )

@@ -82,7 +82,8 @@ OPERATIONS: tuple[Operation, ...] = (
             "Searches titles, summaries, analysis, takeaways and the names of mentioned "
             'entities. Syntax: words (all must match), `"exact phrase"`, `a OR b`, '
             '`-word` / `-"phrase"` to exclude. Combines with every feed filter; '
-            "malformed queries get a 400 naming `q`."
+            "malformed queries get a 400 naming `q`. Order: the newest 1,000 matches "
+            "ranked by relevance and recency, then the 1,000 before them, and so on."
         ),
         query=SearchQuery,
     ),
