@@ -77,6 +77,7 @@ document.addEventListener("click", (event) => {
   if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
   const link = event.target.closest("a[href]");
   if (!link || link.target || link.hasAttribute("download")) return;
+  if (link.getAttribute("href").startsWith("#")) return; // in-page (the skip link)
   const url = new URL(link.href, location.href);
   if (url.origin !== location.origin || !match(url.pathname)) return;
   event.preventDefault();

@@ -1,4 +1,4 @@
-// DOM building without innerHTML: every piece of API text becomes a text node.
+// DOM building from nodes only (never HTML strings): API text always becomes text nodes.
 
 export function h(tag, props = {}, ...children) {
   const el = document.createElement(tag);

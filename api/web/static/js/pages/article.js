@@ -41,7 +41,7 @@ function hero(article) {
   const frame = h("div", { class: "frame" });
   const placeholder = () => h("span", { class: "placeholder", "aria-hidden": "true" }, article.category?.icon ?? "📰");
   if (article.imageUrl) {
-    // The frame keeps its 16:9 box whether the image loads, fails or is slow.
+    // The frame keeps its 2:1 box whether the image loads, fails or is slow.
     const img = h("img", { src: article.imageUrl, alt: `Illustration for: ${article.title}`, loading: "eager", decoding: "async" });
     img.addEventListener("error", () => frame.replaceChildren(placeholder()), { once: true });
     frame.append(img);
