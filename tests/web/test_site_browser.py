@@ -89,6 +89,16 @@ def site(database_url: str) -> Iterator[str]:
         sock.close()
 
 
+# Cumulative layout shift of the current document (Chromium's layout-shift entries).
+LAYOUT_SHIFT = """() => new Promise((resolve) => {
+  let total = 0;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (!entry.hadRecentInput) total += entry.value;
+  }).observe({ type: "layout-shift", buffered: true });
+  requestAnimationFrame(() => setTimeout(() => resolve(total), 50));
+})"""
+
+
 def graphql(base: str, query: str, **variables: Any) -> dict[str, Any]:
     response = httpx.post(f"{base}/graphql", json={"query": query, "variables": variables})
     body: dict[str, Any] = response.json()
@@ -128,6 +138,11 @@ def shot(page: Page, name: str, *, full_page: bool = False) -> None:
 
 def test_reader_journey(page: Page, site: str, database_url: str) -> None:
     backend = "postgresql" if database_url.startswith("postgresql") else "sqlite"
+    calls: list[str] = []  # each page must be one GraphQL POST, as any frontend's would
+    page.on(
+        "request",
+        lambda r: calls.append(r.method) if r.url.endswith("/graphql") else None,
+    )
 
     # The feed: newest first, one page of cards, chips on each.
     page.goto("/")
@@ -137,6 +152,8 @@ def test_reader_journey(page: Page, site: str, database_url: str) -> None:
     expect(page.locator("#feed .card").first.locator(".chip-importance")).to_have_text(
         re.compile(r"^\d+/10$")
     )
+    assert calls == ["POST"]
+    assert page.evaluate(LAYOUT_SHIFT) < 0.05
     shot(page, f"{backend}-feed")
 
     # Filter by sentiment: a shareable URL, only bearish cards.
@@ -154,6 +171,7 @@ def test_reader_journey(page: Page, site: str, database_url: str) -> None:
     page.locator(".more").scroll_into_view_if_needed()
     expect(cards).to_have_count(min(bearish, 40))
     expect(page.locator("#feed .chip-bearish")).to_have_count(min(bearish, 40))
+    assert calls == ["POST"] * 3
 
     # Open an article: every section of the page, checked against the API.
     link = page.locator("#feed .card h2 a").first
@@ -163,6 +181,7 @@ def test_reader_journey(page: Page, site: str, database_url: str) -> None:
     slug = page.url.rsplit("/", 1)[1]
     data = graphql(site, ARTICLE_QUERY, slug=slug)["article"]
     check_article_page(page, data, title)
+    assert len(calls) == 4
     shot(page, f"{backend}-article", full_page=True)
     if backend == "sqlite" and os.environ.get("BROADSHEET_DOCS_SCREENSHOTS"):
         page.set_viewport_size({"width": 1280, "height": 1100})
@@ -173,6 +192,7 @@ def test_reader_journey(page: Page, site: str, database_url: str) -> None:
     # Shareable: a reload renders the same page from its URL.
     page.reload()
     expect(page.locator("#story-title")).to_have_text(data["title"])
+    assert page.evaluate(LAYOUT_SHIFT) < 0.05
     expect(page.get_by_role("link", name="Back to feed")).to_have_attribute("href", "/")
 
     # Follow an entity from "Mentioned in this story".
