@@ -304,3 +304,26 @@ def test_phone_layout_and_keyboard(page: Page, site: str, database_url: str) -> 
     expect(page.locator("#story-title")).to_be_focused()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shot(page, f"{backend}-article-phone")
+
+
+def test_snippets_render_marks_and_everything_else_as_text(page: Page) -> None:
+    page.goto("/")
+    rendered = page.evaluate(
+        """async () => {
+          const { highlighted } = await import("/static/js/dom.js");
+          const box = document.createElement("p");
+          box.append(...highlighted(
+            "AT&amp;T &lt;img src=x onerror=alert(1)&gt; <mark>chips</mark> &#x27;ban&#39;"
+          ));
+          return {
+            text: box.textContent,
+            marks: [...box.querySelectorAll("mark")].map((m) => m.textContent),
+            elements: box.querySelectorAll("*").length,
+          };
+        }"""
+    )
+    assert rendered == {
+        "text": "AT&T <img src=x onerror=alert(1)> chips 'ban'",
+        "marks": ["chips"],
+        "elements": 1,
+    }
