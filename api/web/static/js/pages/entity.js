@@ -40,13 +40,21 @@ function trendingStatus(slug, day, week) {
   if (!best || best.growth <= 0) {
     return h("p", { class: "trend" }, h("span", { class: "chip" }, "Not trending"), " No rise in mentions this week.");
   }
-  const window = today ? "in the last 24 hours" : "this week";
+  const span = today ? "in the last 24 hours" : "this week";
   return h(
     "p",
     { class: "trend" },
     h("span", { class: "chip chip-trending" }, icon("flame"), `Trending #${best.rank}`),
-    ` ${plural(best.currentCount, "article")} ${window}, up from ${best.previousCount}.`,
+    ` ${plural(best.currentCount, "article")} ${span}, up from ${best.previousCount}.`,
   );
+}
+
+function hostname(url) {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return url;
+  }
 }
 
 function relatedBox(related) {
@@ -106,7 +114,7 @@ export async function render(main, { params, signal }) {
         { class: "stats" },
         h("div", {}, h("dt", {}, "Articles"), h("dd", {}, entity.mentionCount.toLocaleString("en"))),
         entity.homepageUrl
-          ? h("div", {}, h("dt", {}, "Website"), h("dd", {}, h("a", { href: entity.homepageUrl, rel: "noopener noreferrer external" }, new URL(entity.homepageUrl).hostname)))
+          ? h("div", {}, h("dt", {}, "Website"), h("dd", {}, h("a", { href: entity.homepageUrl, rel: "noopener noreferrer external" }, hostname(entity.homepageUrl))))
           : null,
       ),
       h("p", {}, h("a", { href: `/?entity=${encodeURIComponent(entity.slug)}` }, `Filter the feed by ${entity.name}`)),

@@ -1,7 +1,7 @@
 // The feed: newest first, filtered by the URL's query string, infinite scroll by cursor.
 
 import { CARD_FIELDS, gql } from "../api.js";
-import { articleCard, entityPath, errorMessage, pager, SENTIMENTS, skeletonCards } from "../components.js";
+import { articleCard, entityPath, pager, SENTIMENTS, skeletonCards } from "../components.js";
 import { h, plural, replace } from "../dom.js";
 
 const PAGE_SIZE = 20;
@@ -72,7 +72,7 @@ function filterForm(values, data, navigate) {
     ]),
     select("importance", "Minimum importance", values.importance, [
       ["", "Any importance"],
-      ...Array.from({ length: 10 }, (_, i) => [String(10 - i), `${10 - i}/10 or more`]),
+      ...Array.from({ length: 9 }, (_, i) => [String(10 - i), i ? `${10 - i}/10 or more` : "10/10 only"]),
     ]),
     select("source", "Source", values.source, [["", "All sources"], ...data.sources.map((s) => [s.slug, s.name])]),
     select("entity", "Entity", values.entity, [["", "Any entity"], ...entities]),
@@ -152,5 +152,3 @@ export async function render(main, { url, signal, navigate }) {
     ),
   );
 }
-
-export { errorMessage };
