@@ -15,6 +15,7 @@ from api.graphql.endpoint import graphql_routes
 from api.rest.problems import exception_handlers
 from api.rest.routes import rest_routes
 from api.settings import Settings, get_settings
+from api.web.routes import web_routes
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -43,7 +44,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
     app = Starlette(
         debug=settings.debug,
-        routes=[*rest_routes(), *graphql_routes(settings)],
+        # The reference frontend last: its pages never shadow an API path.
+        routes=[*rest_routes(), *graphql_routes(settings), *web_routes()],
         middleware=middleware,
         exception_handlers=exception_handlers(),
         lifespan=lifespan,

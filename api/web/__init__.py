@@ -1,0 +1,1 @@
+"""The reference frontend: a static news site over the public GraphQL API."""
