@@ -116,12 +116,13 @@ async def article_events(
     since: int | None,
     *,
     poll_seconds: float,
-    page_size: int = STREAM_PAGE,
+    page_size: int | None = None,
 ) -> AsyncGenerator[ArticleEvent | CaughtUp, None]:
     """Article events after ``since`` (default: from now), forever; ``CaughtUp`` between waits.
 
     Never holds a session while waiting or while the consumer is busy with an event.
     """
+    page_size = page_size or STREAM_PAGE
     after = since
     if after is None:
         async with database.session() as session:
