@@ -7,10 +7,13 @@
 - One database session per request, opened here and ended once the result is built: a
   query's is read-only and rolled back; a mutation's (POST only) is a writing transaction
   (BEGIN IMMEDIATE on SQLite) committed at the end, each mutation field inside a SAVEPOINT.
+- A WebSocket on the same path carries subscriptions (graphql-transport-ws); they open
+  their own short sessions (api.graphql.subscriptions).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -19,12 +22,14 @@ from cross_web import HTTPException
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
@@ -96,13 +101,34 @@ def _is_mutation(query: str, operation_name: str | None) -> bool:
     return operation is not None and operation.operation is OperationType.MUTATION
 
 
+class TextFrames(ASGIWebSocketAdapter):
+    """graphql-transport-ws messages go out as text frames, as the protocol requires
+    (``encode_json`` gives bytes, which strawberry would send as binary frames)."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
 class GraphQLView(GraphQL[Context, None]):
+    websocket_adapter_class = TextFrames
+
     def __init__(self, settings: Settings) -> None:
-        super().__init__(build_schema(debug=settings.debug), graphql_ide="graphiql")
+        super().__init__(
+            build_schema(debug=settings.debug),
+            graphql_ide="graphiql",
+            # Subscriptions: graphql-transport-ws only (the legacy graphql-ws is not offered).
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            allowed_origins=settings.cors_origins,
+        )
         self.debug = settings.debug
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        assert scope["type"] == "http"  # a Route only matches HTTP; no subscriptions here
+        if scope["type"] == "websocket":  # subscriptions; the access gate checked the key
+            await super().__call__(scope, receive, send)
+            return
         request = Request(scope, receive)
         media_type = negotiate(request.headers.get("accept"))
         request.state.graphql_media_type = media_type
@@ -213,4 +239,7 @@ class GraphQLView(GraphQL[Context, None]):
 def graphql_routes(settings: Settings) -> list[BaseRoute]:
     """``/graphql`` exactly: a Route (not a Mount), so no redirect to ``/graphql/``."""
     view = GraphQLView(settings)
-    return [Route(PATH, endpoint=view, name="graphql", max_body_size=MAX_BODY_BYTES)]
+    return [
+        Route(PATH, endpoint=view, name="graphql", max_body_size=MAX_BODY_BYTES),
+        WebSocketRoute(PATH, endpoint=view, name="graphql-ws"),
+    ]
