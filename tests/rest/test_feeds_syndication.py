@@ -193,3 +193,9 @@ async def test_an_empty_feed_is_still_valid(client: httpx.AsyncClient) -> None:
         assert parsed.entries == []
     document = (await client.get("/v1/feeds/json")).json()
     jsonschema.validate(document, SCHEMA, format_checker=jsonschema.FormatChecker())
+
+
+async def test_the_docs_page_advertises_the_feeds(client: httpx.AsyncClient) -> None:
+    page = (await client.get("/docs")).text
+    for kind, media in [("rss", "rss+xml"), ("atom", "atom+xml"), ("json", "feed+json")]:
+        assert f'type="application/{media}" title="Broadsheet" href="/v1/feeds/{kind}"' in page
