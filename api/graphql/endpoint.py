@@ -74,31 +74,31 @@ def negotiate(accept: str | None) -> str:
 CACHED_DOCUMENT_CHARS = 8192
 
 
-def is_mutation(query: str | None, operation_name: str | None) -> bool:
-    """Whether the operation a request selects is a mutation: known before the session opens.
+def operation_type(query: str | None, operation_name: str | None) -> OperationType | None:
+    """The type of the operation a request selects: known before the session opens.
 
-    Anything that does not parse or select exactly one operation is "no": execution then
+    None for anything that does not parse or select exactly one operation: execution then
     refuses it without touching the database, with the proper error.
     """
     if not query:
-        return False
+        return None
     if len(query) <= CACHED_DOCUMENT_CHARS:
-        return _is_mutation_cached(query, operation_name)
-    return _is_mutation(query, operation_name)
+        return _operation_type_cached(query, operation_name)
+    return _operation_type(query, operation_name)
 
 
 @lru_cache(maxsize=256)
-def _is_mutation_cached(query: str, operation_name: str | None) -> bool:
-    return _is_mutation(query, operation_name)
+def _operation_type_cached(query: str, operation_name: str | None) -> OperationType | None:
+    return _operation_type(query, operation_name)
 
 
-def _is_mutation(query: str, operation_name: str | None) -> bool:
+def _operation_type(query: str, operation_name: str | None) -> OperationType | None:
     try:
         document = parse(query, max_tokens=MAX_TOKENS, no_location=True)
     except GraphQLError:
-        return False
+        return None
     operation = get_operation_ast(document, operation_name)
-    return operation is not None and operation.operation is OperationType.MUTATION
+    return None if operation is None else operation.operation
 
 
 class TextFrames(ASGIWebSocketAdapter):
@@ -159,10 +159,13 @@ class GraphQLView(GraphQL[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
+        kind = operation_type(request_data.query, request_data.operation_name)
+        if kind is OperationType.SUBSCRIPTION:
+            raise HTTPException(
+                400, "subscriptions run over a WebSocket to /graphql (graphql-transport-ws)"
+            )
         # GET never writes: a mutation over GET is refused (405) below, in a read session.
-        write = request.method == "POST" and is_mutation(
-            request_data.query, request_data.operation_name
-        )
+        write = request.method == "POST" and kind is OperationType.MUTATION
         database: Database = request.app.state.db
         try:
             async with database.session(write=write) as session:

@@ -175,3 +175,18 @@ async def test_the_access_gate_checks_websockets_too(database_url: str) -> None:
             assert (await allowed.open())["type"] == "websocket.accept"
         finally:
             await allowed.close()
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+async def test_subscriptions_over_http_are_a_clear_400(
+    client: httpx.AsyncClient, method: str
+) -> None:
+    query = "subscription { articleChanged { kind } }"
+    if method == "GET":
+        response = await client.get("/graphql", params={"query": query})
+    else:
+        response = await client.post("/graphql", json={"query": query})
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+    assert "WebSocket" in error["message"]
