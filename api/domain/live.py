@@ -82,8 +82,8 @@ async def _page(
     rows = (await session.execute(stmt.order_by(Change.seq).limit(limit))).all()
     if not rows:
         return [], after, False
-    live_ids = {r.resource_id for r in rows if r.op != "deleted"}
-    gone_ids = {r.resource_id for r in rows if r.op == "deleted"}
+    live_ids = sorted({r.resource_id for r in rows if r.op != "deleted"})
+    gone_ids = sorted({r.resource_id for r in rows if r.op == "deleted"})
     articles: dict[str, ArticleRecord] = {}
     if live_ids:
         found = select_articles(with_body=False).where(

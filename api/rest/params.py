@@ -167,7 +167,7 @@ class StreamQuery(ArticleFilters):
     since: Cursor | None = Field(
         default=None,
         description="Resume after this changes cursor (an event's `id`, or `next_cursor` of "
-        "`/v1/changes`); the `Last-Event-ID` header does the same. Default: from now.",
+        "`/v1/changes`). A `Last-Event-ID` header takes precedence. Default: from now.",
     )
 
 

@@ -57,14 +57,14 @@ class EventStreamResponse(StreamingResponse):
 
 
 def _since(request: Request, query: StreamQuery) -> int | None:
-    if query.since is not None:
-        return parse_since(query.since, "since")
-    last = request.headers.get("last-event-id")
-    if last is None or not last.strip():
-        return None
-    if len(last) > MAX_LAST_EVENT_ID:
-        raise InvalidInput.for_param("Last-Event-ID", "too long", status=400)
-    return parse_since(last.strip(), "Last-Event-ID")
+    # Last-Event-ID wins: a browser reconnecting keeps the URL (and its `since`) but sends
+    # the id of the last event it saw, which is further along.
+    last = request.headers.get("last-event-id", "").strip()
+    if last:
+        if len(last) > MAX_LAST_EVENT_ID:
+            raise InvalidInput.for_param("Last-Event-ID", "too long", status=400)
+        return parse_since(last, "Last-Event-ID")
+    return None if query.since is None else parse_since(query.since, "since")
 
 
 async def _frames(

@@ -258,3 +258,19 @@ async def test_the_stream_ends_after_its_lifetime(database_url: str) -> None:
             response = await asyncio.wait_for(http.get("/v1/stream"), WAIT)
     assert response.status_code == 200
     assert response.text.startswith("retry: 3000\n\nid: ")
+
+
+async def test_last_event_id_beats_the_since_of_the_url(
+    app: Starlette, client: httpx.AsyncClient, writer: dict[str, str]
+) -> None:
+    """A browser reconnects to the same URL (with its old `since`) plus Last-Event-ID."""
+    async with Stream(app) as stream:
+        start = await stream.position()
+        first = (await create(client, writer, url="https://news.example/1")).json()
+        assert (await stream.event())[1]["id"] == first["id"]
+        seen = stream.last_id
+    assert seen is not None
+    second = (await create(client, writer, url="https://news.example/2")).json()
+    query = f"since={start}".encode()
+    async with Stream(app, query=query, headers={"Last-Event-ID": seen}) as resumed:
+        assert (await resumed.event())[1]["id"] == second["id"]
