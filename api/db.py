@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -93,11 +95,36 @@ def _is_memory(url: URL) -> bool:
     return url.database in (None, "", ":memory:")
 
 
+class CommitSignal:
+    """Wakes whoever waits for new changes once a write commits in this process.
+
+    A waiter takes ``token()`` before reading, then waits on it: a commit in between
+    already set that token, so no wake-up is lost. Other processes' writes are only seen
+    by polling (the waiter's timeout).
+    """
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def token(self) -> asyncio.Event:
+        return self._event
+
+    def notify(self) -> None:
+        self._event.set()
+        self._event = asyncio.Event()
+
+    async def wait(self, token: asyncio.Event, seconds: float) -> None:
+        """Until a commit after ``token`` was taken, or ``seconds`` pass."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(token.wait(), seconds)
+
+
 class Database:
     """Engine plus the two session factories (read and write) for one process."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self.commits = CommitSignal()
         self.backend = engine.dialect.name
         self._read = async_sessionmaker(engine, expire_on_commit=False)
         self._write = async_sessionmaker(
@@ -110,6 +137,8 @@ class Database:
         factory = self._write if write else self._read
         async with factory() as session, session.begin():
             yield session
+        if write:  # reached only once the commit succeeded
+            self.commits.notify()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

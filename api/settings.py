@@ -45,6 +45,16 @@ class Settings(BaseSettings):
     # Keeps counters apart when several deployments share one Redis.
     rate_limit_prefix: str = "broadsheet"
 
+    # --- Live stream (SSE /v1/stream and GraphQL subscriptions) ---
+    # Caught up, a stream re-reads the changes log this often: other processes' writes.
+    stream_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    stream_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
+    # Concurrent streams per worker; beyond it new ones get 503 with Retry-After.
+    stream_max_connections: int = Field(default=100, ge=1)
+    # A stream ends after this long and the client resumes with Last-Event-ID: proxies cut
+    # long connections anyway, and an end keeps the contract fuzzer's calls finite.
+    stream_max_seconds: float = Field(default=3600.0, gt=0)
+
     @field_validator("rate_limit_anonymous", "rate_limit_keyed")
     @classmethod
     def _valid_limit(cls, value: str) -> str:

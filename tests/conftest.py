@@ -32,6 +32,9 @@ POSTGRES_ADMIN_URL = os.environ.get(
 # The suite makes thousands of anonymous calls from one address; the rate-limit tests set
 # their own small limits.
 os.environ.setdefault("BROADSHEET_RATE_LIMIT_ANONYMOUS", "1000000/minute")
+# Live streams end at once unless a test asks for longer: the contract fuzzer calls
+# /v1/stream and needs each call to finish.
+os.environ.setdefault("BROADSHEET_STREAM_MAX_SECONDS", "0.05")
 # Both backends unless a developer narrows it on purpose; CI never does.
 BACKENDS = enabled_backends()
 

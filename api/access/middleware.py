@@ -75,6 +75,9 @@ class AccessMiddleware:
         return key
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+            return
         if scope["type"] != "http" or scope["path"] in PROBE_PATHS:
             await self.app(scope, receive, send)
             return
@@ -104,6 +107,24 @@ class AccessMiddleware:
             await _problem(limited, headers)(scope, receive, send)
             return
         await self.app(scope, receive, _with_headers(send, verdict))
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A WebSocket handshake is gated like a request (key from its headers, one hit
+        against the rate limit); a refused one is closed before it is accepted (HTTP 403)."""
+        try:
+            key = await self._caller(scope)
+        except BroadsheetError:
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        scope.setdefault("state", {})["api_key"] = key
+        if self.limiter is not None:
+            client = scope.get("client")
+            identity = f"key:{key.key_id}" if key else f"ip:{client[0] if client else 'unknown'}"
+            verdict = await self.limiter.hit(identity, keyed=key is not None)
+            if verdict is not None and not verdict.allowed:
+                await send({"type": "websocket.close", "code": 1008})
+                return
+        await self.app(scope, receive, send)
 
 
 def _problem(exc: BroadsheetError, headers: Mapping[str, str]) -> Response:

@@ -7,10 +7,13 @@
 - One database session per request, opened here and ended once the result is built: a
   query's is read-only and rolled back; a mutation's (POST only) is a writing transaction
   (BEGIN IMMEDIATE on SQLite) committed at the end, each mutation field inside a SAVEPOINT.
+- A WebSocket on the same path carries subscriptions (graphql-transport-ws); they open
+  their own short sessions (api.graphql.subscriptions).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -19,12 +22,14 @@ from cross_web import HTTPException
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
@@ -69,40 +74,61 @@ def negotiate(accept: str | None) -> str:
 CACHED_DOCUMENT_CHARS = 8192
 
 
-def is_mutation(query: str | None, operation_name: str | None) -> bool:
-    """Whether the operation a request selects is a mutation: known before the session opens.
+def operation_type(query: str | None, operation_name: str | None) -> OperationType | None:
+    """The type of the operation a request selects: known before the session opens.
 
-    Anything that does not parse or select exactly one operation is "no": execution then
+    None for anything that does not parse or select exactly one operation: execution then
     refuses it without touching the database, with the proper error.
     """
     if not query:
-        return False
+        return None
     if len(query) <= CACHED_DOCUMENT_CHARS:
-        return _is_mutation_cached(query, operation_name)
-    return _is_mutation(query, operation_name)
+        return _operation_type_cached(query, operation_name)
+    return _operation_type(query, operation_name)
 
 
 @lru_cache(maxsize=256)
-def _is_mutation_cached(query: str, operation_name: str | None) -> bool:
-    return _is_mutation(query, operation_name)
+def _operation_type_cached(query: str, operation_name: str | None) -> OperationType | None:
+    return _operation_type(query, operation_name)
 
 
-def _is_mutation(query: str, operation_name: str | None) -> bool:
+def _operation_type(query: str, operation_name: str | None) -> OperationType | None:
     try:
         document = parse(query, max_tokens=MAX_TOKENS, no_location=True)
     except GraphQLError:
-        return False
+        return None
     operation = get_operation_ast(document, operation_name)
-    return operation is not None and operation.operation is OperationType.MUTATION
+    return None if operation is None else operation.operation
+
+
+class TextFrames(ASGIWebSocketAdapter):
+    """graphql-transport-ws messages go out as text frames, as the protocol requires
+    (``encode_json`` gives bytes, which strawberry would send as binary frames)."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
 
 
 class GraphQLView(GraphQL[Context, None]):
+    websocket_adapter_class = TextFrames
+
     def __init__(self, settings: Settings) -> None:
-        super().__init__(build_schema(debug=settings.debug), graphql_ide="graphiql")
+        super().__init__(
+            build_schema(debug=settings.debug),
+            graphql_ide="graphiql",
+            # Subscriptions: graphql-transport-ws only (the legacy graphql-ws is not offered).
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            allowed_origins=settings.cors_origins,
+        )
         self.debug = settings.debug
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        assert scope["type"] == "http"  # a Route only matches HTTP; no subscriptions here
+        if scope["type"] == "websocket":  # subscriptions; the access gate checked the key
+            await super().__call__(scope, receive, send)
+            return
         request = Request(scope, receive)
         media_type = negotiate(request.headers.get("accept"))
         request.state.graphql_media_type = media_type
@@ -133,10 +159,13 @@ class GraphQLView(GraphQL[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
+        kind = operation_type(request_data.query, request_data.operation_name)
+        if kind is OperationType.SUBSCRIPTION:
+            raise HTTPException(
+                400, "subscriptions run over a WebSocket to /graphql (graphql-transport-ws)"
+            )
         # GET never writes: a mutation over GET is refused (405) below, in a read session.
-        write = request.method == "POST" and is_mutation(
-            request_data.query, request_data.operation_name
-        )
+        write = request.method == "POST" and kind is OperationType.MUTATION
         database: Database = request.app.state.db
         try:
             async with database.session(write=write) as session:
@@ -213,4 +242,7 @@ class GraphQLView(GraphQL[Context, None]):
 def graphql_routes(settings: Settings) -> list[BaseRoute]:
     """``/graphql`` exactly: a Route (not a Mount), so no redirect to ``/graphql/``."""
     view = GraphQLView(settings)
-    return [Route(PATH, endpoint=view, name="graphql", max_body_size=MAX_BODY_BYTES)]
+    return [
+        Route(PATH, endpoint=view, name="graphql", max_body_size=MAX_BODY_BYTES),
+        WebSocketRoute(PATH, endpoint=view, name="graphql-ws"),
+    ]

@@ -24,6 +24,7 @@ from api.graphql.article import Article
 from api.graphql.errors import MASKED_MESSAGE, should_mask
 from api.graphql.mutations import Mutation
 from api.graphql.query import Query
+from api.graphql.subscriptions import Subscription
 from api.graphql.types import Category, Entity, Source
 
 CACHE_SIZE = 256
@@ -76,6 +77,7 @@ def build_schema(*, debug: bool = False) -> strawberry.Schema:
     return BroadsheetSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Article, Entity, Source, Category],
         extensions=extensions(debug=debug),
     )

@@ -44,10 +44,13 @@ def cached_json(
     cache_control: str,
     last_modified: dt.datetime | None = None,
     etag_prefix: str = "",
+    media_type: str = JSON_MEDIA_TYPE,
+    extra_headers: dict[str, str] | None = None,
 ) -> Response:
     """A 200 with validators, or an empty 304 when the client's copy is current."""
     etag = strong_etag(body, etag_prefix)
     headers = {"ETag": etag, "Cache-Control": cache_control, "Vary": "Accept-Encoding"}
+    headers.update(extra_headers or {})
     if last_modified is not None:
         headers["Last-Modified"] = format_datetime(last_modified.astimezone(dt.UTC), usegmt=True)
     if_none_match = request.headers.get("if-none-match")
@@ -55,4 +58,4 @@ def cached_json(
         last_modified is not None and _not_modified_since(request, last_modified)
     ):
         return Response(status_code=304, headers=headers)
-    return Response(body, headers=headers, media_type=JSON_MEDIA_TYPE)
+    return Response(body, headers=headers, media_type=media_type)

@@ -20,6 +20,9 @@ DOCS_PAGE = """<!doctype html>
   <title>Broadsheet API</title>
   <link rel="icon" href="/docs/static/swagger-ui/favicon-32x32.png">
   <link rel="stylesheet" href="/docs/static/swagger-ui/swagger-ui.css">
+  <link rel="alternate" type="application/rss+xml" title="Broadsheet" href="/v1/feeds/rss">
+  <link rel="alternate" type="application/atom+xml" title="Broadsheet" href="/v1/feeds/atom">
+  <link rel="alternate" type="application/feed+json" title="Broadsheet" href="/v1/feeds/json">
 </head>
 <body>
   <div id="swagger-ui"></div>

@@ -175,3 +175,54 @@ EXAMPLES |= {
         "errors": 1,
     },
 }
+
+# Syndication feeds and the live stream (documents the doors render, abbreviated).
+EXAMPLES |= {
+    "getRssFeed": (
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" '
+        'xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>Broadsheet: category ai'
+        "</title><link>https://news.example/v1/articles?category=ai</link>"
+        f"<item><title>{ARTICLE['title']}</title><link>{ARTICLE['url']}</link>"
+        "<category>AI</category></item></channel></rss>"
+    ),
+    "getAtomFeed": (
+        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+        "<title>Broadsheet: category ai</title>"
+        f'<entry><title>{ARTICLE["title"]}</title><link href="{ARTICLE["url"]}" '
+        'rel="alternate" /><category term="ai" label="AI" /></entry></feed>'
+    ),
+    "getJsonFeed": {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Broadsheet: category ai",
+        "home_page_url": "https://news.example/v1/articles?category=ai",
+        "feed_url": "https://news.example/v1/feeds/json?category=ai",
+        "description": "Broadsheet: category ai: the newest articles",
+        "authors": [{"name": "Broadsheet"}],
+        "items": [
+            {
+                "id": f"https://news.example/v1/articles/{ARTICLE['id']}",
+                "url": ARTICLE["url"],
+                "title": ARTICLE["title"],
+                "summary": ARTICLE["summary"],
+                "content_text": ARTICLE["summary"],
+                "date_published": "2026-11-02T09:30:00Z",
+                "date_modified": "2026-11-02T09:45:00Z",
+                "tags": ["AI", "Anthropic"],
+                "language": "en",
+                "_broadsheet": {
+                    "id": ARTICLE["id"],
+                    "source": {"slug": SOURCE["slug"], "name": SOURCE["name"]},
+                    "category": "ai",
+                    "entities": ["anthropic"],
+                    "sentiment": "bearish",
+                    "importance": 8,
+                },
+            }
+        ],
+    },
+    "streamArticles": (
+        "retry: 3000\n\nid: Y2hhbmdlczo0Mg\n: open\n\n"
+        "id: Y2hhbmdlczo0Mw\nevent: article.created\n"
+        f'data: {{"id": "{ARTICLE["id"]}", "title": "{ARTICLE["title"]}"}}\n\n'
+    ),
+}

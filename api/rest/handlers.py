@@ -6,6 +6,7 @@ from typing import Any
 
 from api.domain import article_writes, articles, catalog, entity_graph, feed, related, search
 from api.errors import Gone, NotFound
+from api.rest.feed_handlers import alternate_links
 from api.rest.operations import Call, Reply
 from api.rest.params import (
     EntityListQuery,
@@ -44,7 +45,8 @@ async def _feed_reply(call: Call, scope: Any = None) -> Reply:
 
 
 async def list_articles(call: Call) -> Reply:
-    return await _feed_reply(call)
+    reply = await _feed_reply(call)
+    return Reply(reply.payload, headers={"Link": alternate_links(call.request)})
 
 
 async def search_articles(call: Call) -> Reply:

@@ -16,6 +16,7 @@ from api.rest.problems import PROBLEM_MEDIA_TYPE
 from api.rest.schemas import Problem
 
 REF_TEMPLATE = "#/components/schemas/{model}"
+JSON = "application/json"
 # Every GET can answer these, whatever the operation.
 COMMON_STATUSES = (400, 405, 500)
 API_VERSION = "1.0.0"
@@ -212,16 +213,20 @@ def _operation(operation: Operation) -> dict[str, Any]:
                 "ETag": {"description": "Strong validator.", "schema": {"type": "string"}},
                 "Cache-Control": {"schema": {"type": "string"}},
             },
-            "content": {"application/json": {"schema": {"$ref": REF_TEMPLATE.format(model=model)}}},
+            "content": {
+                operation.media_type: {"schema": {"$ref": REF_TEMPLATE.format(model=model)}}
+            },
         },
         "304": {"description": "Not modified: the copy named by If-None-Match is current."},
     }
     for status in sorted({*COMMON_STATUSES, *operation.statuses}):
-        if status == 503 and operation.endpoint is not None:
+        # Readiness answers 503 with its own JSON body; everyone else with a problem.
+        if status == 503 and operation.endpoint is not None and operation.media_type == JSON:
             responses["503"] = responses["200"] | {"description": "Not ready"}
             continue
         responses[str(status)] = _problem(status)
-    responses["200"]["content"]["application/json"]["example"] = EXAMPLES[operation.operation_id]
+    content = responses["200"]["content"][operation.media_type]
+    content["example"] = EXAMPLES[operation.operation_id]
     return _with_common(operation, {"responses": responses})
 
 
@@ -275,6 +280,7 @@ def build_openapi(operations: tuple[Operation, ...]) -> dict[str, Any]:
             {"name": "entities", "description": "What articles mention."},
             {"name": "operations", "description": "Health and readiness."},
             {"name": "sync", "description": "The changes log, for mirrors."},
+            {"name": "feeds", "description": "RSS, Atom, JSON Feed and the live stream."},
         ],
         "paths": paths,
         "components": {

@@ -60,6 +60,8 @@ class Reply:
     # Versioned resources put their version in front of the content hash (If-Match).
     etag_prefix: str = ""
     location: str | None = None
+    # Extra response headers (a feed's Link to its syndication feeds).
+    headers: dict[str, str] | None = None
 
 
 Handler = Callable[[Call], Awaitable[Reply]]
@@ -89,6 +91,8 @@ class Operation:
     success: int = 200
     # PUT/PATCH must name the version they change (428 without If-Match).
     requires_if_match: bool = False
+    # What a GET answers with; a handler serving another media type replies with bytes.
+    media_type: str = JSON_MEDIA_TYPE
 
     @property
     def asgi_endpoint(self) -> Callable[[Request], Awaitable[Response]]:
@@ -114,13 +118,16 @@ class Operation:
         database: Database = request.app.state.db
         async with database.session() as session:
             reply = await self.handler(Call(request, session, query, path))
-        body = orjson.dumps(reply.payload)
+        payload = reply.payload
+        body = payload if isinstance(payload, bytes) else orjson.dumps(payload)
         return cached_json(
             request,
             body,
             cache_control=self.cache_control,
             last_modified=reply.last_modified,
             etag_prefix=reply.etag_prefix,
+            media_type=self.media_type,
+            extra_headers=reply.headers,
         )
 
     async def _write(self, request: Request) -> Response:

@@ -90,8 +90,8 @@ class PageQuery(QueryModel):
     cursor: Cursor | None = Field(default=None, description="`next_cursor` of the previous page.")
 
 
-class FilterQuery(PageQuery):
-    """The feed's filters and sparse fieldset: shared by the feed and search."""
+class ArticleFilters(QueryModel):
+    """The feed's filters: shared by the feed, search, the syndication feeds and the stream."""
 
     category: Slug | None = Field(default=None, examples=["ai"])
     sentiment: Sentiment | None = None
@@ -108,14 +108,6 @@ class FilterQuery(PageQuery):
     published_after: Timestamp | None = Field(default=None, description="Inclusive, RFC 3339.")
     published_before: Timestamp | None = Field(default=None, description="Exclusive, RFC 3339.")
     language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-    fields: (
-        Annotated[str, Field(max_length=500, pattern=FIELDS_PATTERN), AfterValidator(_field_list)]
-        | None
-    ) = Field(
-        default=None,
-        description="Sparse fieldset: comma-separated field names; `id` is always present.",
-        examples=["title,summary,source"],
-    )
 
     def to_filter(self) -> ArticleFilter:
         return ArticleFilter(
@@ -131,6 +123,20 @@ class FilterQuery(PageQuery):
             published_before=self.published_before,
             language=self.language,
         )
+
+
+# Bases in this order keep the parameters' documented order: paging, filters, fields.
+class FilterQuery(ArticleFilters, PageQuery):
+    """The feed's filters and sparse fieldset: shared by the feed and search."""
+
+    fields: (
+        Annotated[str, Field(max_length=500, pattern=FIELDS_PATTERN), AfterValidator(_field_list)]
+        | None
+    ) = Field(
+        default=None,
+        description="Sparse fieldset: comma-separated field names; `id` is always present.",
+        examples=["title,summary,source"],
+    )
 
     def field_set(self) -> frozenset[str]:
         return DEFAULT_FEED_FIELDS if self.fields is None else frozenset(self.fields.split(","))
@@ -148,6 +154,20 @@ class SearchQuery(FilterQuery):
             'Words (all must match), `"exact phrase"`, `a OR b`, `-excluded` or `-"phrase"`.'
         ),
         examples=['"export ban" nvidia OR amd -rumor'],
+    )
+
+
+class SyndicationQuery(ArticleFilters):
+    """RSS, Atom and JSON Feed: the newest articles for any feed filter."""
+
+    limit: int = Field(default=50, ge=1, le=100, description="How many of the newest articles.")
+
+
+class StreamQuery(ArticleFilters):
+    since: Cursor | None = Field(
+        default=None,
+        description="Resume after this changes cursor (an event's `id`, or `next_cursor` of "
+        "`/v1/changes`). A `Last-Event-ID` header takes precedence. Default: from now.",
     )
 
 

@@ -12,6 +12,7 @@ from api.models import KeyScope
 from api.rest import handlers, schemas, write_handlers
 from api.rest.catalog_write_routes import catalog_write_operations
 from api.rest.docs import docs_routes
+from api.rest.feed_routes import feed_operations
 from api.rest.operations import Operation, PathParam, routes_for
 from api.rest.params import (
     EntityListQuery,
@@ -291,6 +292,8 @@ OPERATIONS: tuple[Operation, ...] = (
         cache_control="no-store",
     ),
     *catalog_write_operations(SOURCE_SLUG, ENTITY_SLUG),
+    # --- Syndication feeds and the live stream ---
+    *feed_operations(),
     Operation(
         "/healthz",
         "getHealth",
