@@ -45,6 +45,21 @@ class Settings(BaseSettings):
     # Keeps counters apart when several deployments share one Redis.
     rate_limit_prefix: str = "broadsheet"
 
+    # --- Webhooks ---
+    # Run the delivery worker inside `broadsheet serve` (off: run `broadsheet worker`).
+    webhook_worker: bool = True
+    # Hosts, addresses or CIDR ranges a target may resolve to although private/loopback.
+    webhook_allowed_hosts: list[str] = Field(default_factory=list)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=50)
+    # Backoff before attempt n+1: random in [0, min(max, base * 2**(n-1))] ("full jitter").
+    webhook_backoff_base_seconds: float = Field(default=30.0, ge=0)
+    webhook_backoff_max_seconds: float = Field(default=6 * 3600.0, ge=0)
+    # A claimed delivery is someone else's until then; a killed worker's claims expire.
+    webhook_lease_seconds: float = Field(default=60.0, gt=0)
+    webhook_poll_seconds: float = Field(default=1.0, gt=0)
+    webhook_batch_size: int = Field(default=20, ge=1, le=500)
+
     @field_validator("rate_limit_anonymous", "rate_limit_keyed")
     @classmethod
     def _valid_limit(cls, value: str) -> str:

@@ -32,6 +32,8 @@ POSTGRES_ADMIN_URL = os.environ.get(
 # The suite makes thousands of anonymous calls from one address; the rate-limit tests set
 # their own small limits.
 os.environ.setdefault("BROADSHEET_RATE_LIMIT_ANONYMOUS", "1000000/minute")
+# Webhook tests drive the delivery worker themselves (run_once), not in the background.
+os.environ.setdefault("BROADSHEET_WEBHOOK_WORKER", "false")
 # Both backends unless a developer narrows it on purpose; CI never does.
 BACKENDS = enabled_backends()
 
