@@ -222,7 +222,11 @@ def _operation(operation: Operation) -> dict[str, Any]:
             continue
         responses[str(status)] = _problem(status)
     responses["200"]["content"]["application/json"]["example"] = EXAMPLES[operation.operation_id]
-    return _with_common(operation, {"responses": responses})
+    spec: dict[str, Any] = {"responses": responses}
+    if operation.scope is not None:  # a private read
+        spec["security"] = [{"bearerAuth": []}, {"apiKeyHeader": []}]
+        spec["x-required-scope"] = operation.scope.value
+    return _with_common(operation, spec)
 
 
 def _with_common(operation: Operation, partial: dict[str, Any]) -> dict[str, Any]:
@@ -275,6 +279,7 @@ def build_openapi(operations: tuple[Operation, ...]) -> dict[str, Any]:
             {"name": "entities", "description": "What articles mention."},
             {"name": "operations", "description": "Health and readiness."},
             {"name": "sync", "description": "The changes log, for mirrors."},
+            {"name": "webhooks", "description": "Signed pushes of article events."},
         ],
         "paths": paths,
         "components": {

@@ -21,6 +21,7 @@ from api.rest.params import (
     SearchQuery,
     TrendingQuery,
 )
+from api.rest.webhook_routes import webhook_operations
 from api.rest.write_schemas import ArticleBatch, BatchResult, ChangesPage, ChangesQuery
 from api.schemas.article_input import ArticleCreate, ArticleUpdate
 
@@ -290,6 +291,7 @@ OPERATIONS: tuple[Operation, ...] = (
         cache_control="no-store",
     ),
     *catalog_write_operations(SOURCE_SLUG, ENTITY_SLUG),
+    *webhook_operations(),
     Operation(
         "/healthz",
         "getHealth",
