@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from starlette.applications import Starlette
@@ -165,3 +167,28 @@ async def test_deliveries_are_logged_paged_and_redelivered(
         headers=writer,
     )
     assert missing.status_code == 404
+
+
+async def test_the_app_runs_a_worker_in_its_lifespan_and_stops_it(
+    database: Database, settings: Settings
+) -> None:
+    headers = await key_headers(database)
+    live = create_app(
+        settings.model_copy(update={"webhook_worker": True, "webhook_poll_seconds": 0.05})
+    )
+    with receiver() as hook:
+        async with live.router.lifespan_context(live):
+            transport = httpx.ASGITransport(app=live)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+                created = await c.post("/v1/webhooks", json={"url": hook.url}, headers=headers)
+                assert created.status_code == 201
+                article = await c.post("/v1/articles", json=payload(), headers=headers)
+                assert article.status_code == 201
+                for _ in range(200):  # bounded: at most ~10 s
+                    if hook.accepted():
+                        break
+                    await asyncio.sleep(0.05)
+        # The lifespan has ended: the worker task is gone, nothing more arrives.
+    (got,) = hook.accepted()
+    assert got.event["data"]["id"] == article.json()["id"]
+    assert verify(created.json()["secret"], got.headers, got.body)
