@@ -24,7 +24,7 @@ class TargetRefused(Exception):
 
 
 def refusal_error(exc: TargetRefused, field: str = "url") -> InvalidInput:
-    return InvalidInput.for_param(field, str(exc))
+    return InvalidInput.for_param(field, f"target refused: {exc}")
 
 
 def _is_public(address: IpAddress) -> bool:

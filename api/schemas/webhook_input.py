@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints, field_validator
+from pydantic import ConfigDict, Field, StrictBool, StringConstraints, field_validator
 
 from api.models import Sentiment
-from api.schemas.article_input import NoNul, WebUrl, _Input, omit_or_value
+from api.schemas.article_input import Importance, NoNul, WebUrl, _Input, omit_or_value
 from api.schemas.catalog_input import _refuse_null
 
 EventType = Literal["article.created", "article.updated", "article.deleted"]
@@ -19,7 +19,10 @@ FilterSlug = Annotated[
     Field(description="A slug; only articles with it match."),
 ]
 Description = Annotated[str, StringConstraints(max_length=500), NoNul]
-ImportanceMin = Annotated[int, Field(ge=1, le=10, description="Only articles this important.")]
+# Strict like the article fields: "7" or true are refused, as the published schema types them.
+ImportanceMin = Annotated[
+    Importance, Field(description="Only articles at least this important (1-10).")
+]
 
 
 def _distinct(value: list[EventType] | None) -> list[EventType] | None:
@@ -34,7 +37,7 @@ class WebhookCreate(_Input):
     category: FilterSlug | None = None
     sentiment: Sentiment | None = None
     importance_min: ImportanceMin | None = None
-    active: bool = True
+    active: StrictBool = True
 
     _distinct = field_validator("event_types")(_distinct)
 
@@ -51,7 +54,7 @@ class WebhookUpdate(_Input):
     category: FilterSlug | None = None
     sentiment: Sentiment | None = None
     importance_min: ImportanceMin | None = None
-    active: bool | None = None
+    active: StrictBool | None = None
 
     _not_null = field_validator("url", "event_types", "active", mode="before")(_refuse_null)
     _distinct = field_validator("event_types")(_distinct)
