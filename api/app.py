@@ -11,6 +11,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from api.access.middleware import AccessMiddleware
 from api.db import Database, create_async_db_engine
+from api.domain import webhook_worker
 from api.graphql.endpoint import graphql_routes
 from api.rest.problems import exception_handlers
 from api.rest.routes import rest_routes
@@ -26,7 +27,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         database = Database(create_async_db_engine(settings))
         app.state.db = database
         try:
-            yield
+            async with webhook_worker.running(database, settings):
+                yield
         finally:
             await database.dispose()
 

@@ -1,4 +1,4 @@
-"""The ``broadsheet`` command: migrate, demo, ingest, serve, export-schema."""
+"""The ``broadsheet`` command: migrate, demo, ingest, serve, worker, export-schema."""
 
 from __future__ import annotations
 
@@ -102,6 +102,14 @@ def export_schema(root: Path) -> None:
 
     for path in write_contracts(root):
         click.echo(f"wrote {path}")
+
+
+@main.command()
+def worker() -> None:
+    """Deliver webhooks until interrupted (`serve` also runs one unless webhook_worker=false)."""
+    from api.domain.webhook_worker import run_standalone
+
+    asyncio.run(run_standalone(get_settings()))
 
 
 def _register_subcommands() -> None:

@@ -54,6 +54,20 @@ class Settings(BaseSettings):
     # A stream ends after this long and the client resumes with Last-Event-ID: proxies cut
     # long connections anyway, and an end keeps the contract fuzzer's calls finite.
     stream_max_seconds: float = Field(default=3600.0, gt=0)
+    # --- Webhooks ---
+    # Run the delivery worker inside `broadsheet serve` (off: run `broadsheet worker`).
+    webhook_worker: bool = True
+    # Hosts, addresses or CIDR ranges a target may resolve to although private/loopback.
+    webhook_allowed_hosts: list[str] = Field(default_factory=list)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=50)
+    # Backoff before attempt n+1: random in [0, min(max, base * 2**(n-1))] ("full jitter").
+    webhook_backoff_base_seconds: float = Field(default=30.0, ge=0)
+    webhook_backoff_max_seconds: float = Field(default=6 * 3600.0, ge=0)
+    # A claimed delivery is someone else's until then; a killed worker's claims expire.
+    webhook_lease_seconds: float = Field(default=60.0, gt=0)
+    webhook_poll_seconds: float = Field(default=1.0, gt=0)
+    webhook_batch_size: int = Field(default=20, ge=1, le=500)
 
     @field_validator("rate_limit_anonymous", "rate_limit_keyed")
     @classmethod

@@ -35,6 +35,8 @@ os.environ.setdefault("BROADSHEET_RATE_LIMIT_ANONYMOUS", "1000000/minute")
 # Live streams end at once unless a test asks for longer: the contract fuzzer calls
 # /v1/stream and needs each call to finish.
 os.environ.setdefault("BROADSHEET_STREAM_MAX_SECONDS", "0.05")
+# Webhook tests drive the delivery worker themselves (run_once), not in the background.
+os.environ.setdefault("BROADSHEET_WEBHOOK_WORKER", "false")
 # Both backends unless a developer narrows it on purpose; CI never does.
 BACKENDS = enabled_backends()
 

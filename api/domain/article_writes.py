@@ -14,6 +14,7 @@ from sqlalchemy import case, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.domain import webhook_outbox
 from api.domain.changes import ChangeEntry, bump_articles, finish_write
 from api.domain.ingest import IngestItemError, Status, upsert_articles
 from api.errors import Conflict, Gone, InvalidInput, InvalidParam, NotFound, PreconditionFailed
@@ -91,6 +92,7 @@ async def delete_article(session: AsyncSession, key: str, *, expected_version: i
     linking = select(ArticleLink.from_article_id).where(ArticleLink.to_article_id == article.id)
     entries = await bump_articles(session, linking)
     session.add(ArticleTombstone(public_id=article.public_id, slug=article.slug, url=article.url))
+    await webhook_outbox.remember_deleted(session, [article.id])
     await session.execute(delete(Article).where(Article.id == article.id))
     entries.append(ChangeEntry("article", "deleted", article.public_id, article.version + 1))
     await finish_write(session, entries)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Select, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.domain import search_index
+from api.domain import search_index, webhook_outbox
 from api.domain.cursors import decode_cursor, encode_cursor
 from api.errors import InvalidInput
 from api.models import Article, Change
@@ -63,6 +63,7 @@ async def finish_write(session: AsyncSession, entries: Sequence[ChangeEntry]) ->
                 for e in entries
             ],
         )
+        await webhook_outbox.enqueue(session, entries)
 
 
 async def bump_articles(session: AsyncSession, article_ids: Select[Any]) -> list[ChangeEntry]:

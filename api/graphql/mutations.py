@@ -12,6 +12,7 @@ import strawberry
 
 from api.graphql import article_mutations as articles
 from api.graphql import catalog_mutations as catalog
+from api.graphql import webhook_mutations as hooks
 from api.graphql.mutation_results import (
     ArticleResult,
     DeleteResult,
@@ -98,4 +99,25 @@ class Mutation:
         resolver=catalog.delete_entity,
         graphql_type=DeleteResult,
         description=f"Delete an entity and its mentions. {_DELETE}",
+    )
+    # --- Webhooks ---
+    create_webhook = strawberry.field(
+        resolver=hooks.create_webhook,
+        graphql_type=hooks.CreateWebhookResult,
+        description="Subscribe a URL to article events; the answer holds the secret, once.",
+    )
+    update_webhook = strawberry.field(
+        resolver=hooks.update_webhook,
+        graphql_type=hooks.WebhookResult,
+        description=f"Change a webhook subscription. {_EXPECTED}",
+    )
+    delete_webhook = strawberry.field(
+        resolver=hooks.delete_webhook,
+        graphql_type=DeleteResult,
+        description=f"Delete a webhook subscription and its delivery log. {_DELETE}",
+    )
+    redeliver_webhook = strawberry.field(
+        resolver=hooks.redeliver_webhook,
+        graphql_type=hooks.RedeliverWebhookResult,
+        description="Send a delivery again now (same webhook-id, fresh attempts).",
     )

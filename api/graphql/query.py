@@ -7,6 +7,7 @@ import strawberry
 from api.domain.catalog import list_categories, list_sources
 from api.domain.records import ArticleRecord, CategoryRecord, EntityRecord, SourceRecord
 from api.graphql import resolvers
+from api.graphql import webhooks as webhook_types
 from api.graphql.article import Article
 from api.graphql.connections import ArticleConnection, EntityConnection
 from api.graphql.context import Info
@@ -110,6 +111,17 @@ class Query:
             "Every committed create, update and delete, in commit order, after the cursor "
             "`since` (from the start without it); `first` <= 1000. REST: GET /v1/changes."
         ),
+    )
+    # --- Webhooks (need a write key) ---
+    webhooks = strawberry.field(
+        resolver=webhook_types.list_webhooks,
+        graphql_type=list[webhook_types.Webhook],
+        description="Webhook subscriptions (REST: GET /v1/webhooks); needs a write key.",
+    )
+    webhook = strawberry.field(
+        resolver=webhook_types.get_webhook,
+        graphql_type=webhook_types.Webhook | None,
+        description="A webhook subscription by id, or null; needs a write key.",
     )
     node = strawberry.field(
         resolver=_node,

@@ -9,6 +9,7 @@ from api.models.enums import EntityType, KeyScope, LinkKind, Sentiment
 from api.models.idempotency import IdempotentRequest
 from api.models.search import SearchPending
 from api.models.source import Category, Source
+from api.models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ApiKey",
@@ -27,4 +28,6 @@ __all__ = [
     "SearchPending",
     "Sentiment",
     "Source",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

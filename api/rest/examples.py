@@ -226,3 +226,43 @@ EXAMPLES |= {
         f'data: {{"id": "{ARTICLE["id"]}", "title": "{ARTICLE["title"]}"}}\n\n'
     ),
 }
+WEBHOOK: dict[str, Any] = {
+    "id": "0196f0c2-7a3e-7d21-9c4b-2f1e8a6b5c3d",
+    "url": "https://hooks.example/broadsheet",
+    "description": "Market-moving AI stories",
+    "event_types": ["article.created", "article.updated"],
+    "entity": None,
+    "category": "ai",
+    "sentiment": None,
+    "importance_min": 7,
+    "active": True,
+    "created_at": "2026-11-27T09:00:00Z",
+    "updated_at": "2026-11-27T09:00:00Z",
+    "version": 1,
+}
+DELIVERY: dict[str, Any] = {
+    "id": "0196f0c2-9b1d-7e42-8a5c-3d2e1f0a9b8c",
+    "event_type": "article.created",
+    "resource_id": ARTICLE["id"],
+    "status": "pending",
+    "attempts": 2,
+    "next_attempt_at": "2026-11-27T09:02:10Z",
+    "last_status_code": 503,
+    "last_error": "HTTP 503",
+    "created_at": "2026-11-27T09:01:00Z",
+    "delivered_at": None,
+    "payload": {
+        "type": "article.created",
+        "timestamp": "2026-11-27T09:01:00Z",
+        "data": {"id": ARTICLE["id"], "slug": ARTICLE["slug"], "version": 1},
+    },
+}
+EXAMPLES |= {
+    "createWebhook": WEBHOOK | {"secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
+    "listWebhooks": {"items": [WEBHOOK]},
+    "getWebhook": WEBHOOK,
+    "updateWebhook": WEBHOOK,
+    "deleteWebhook": WEBHOOK,
+    "listWebhookDeliveries": {"items": [DELIVERY], "next_cursor": None},
+    "redeliverWebhook": DELIVERY | {"attempts": 0, "next_attempt_at": "2026-11-27T09:05:00Z"},
+}

@@ -227,7 +227,11 @@ def _operation(operation: Operation) -> dict[str, Any]:
         responses[str(status)] = _problem(status)
     content = responses["200"]["content"][operation.media_type]
     content["example"] = EXAMPLES[operation.operation_id]
-    return _with_common(operation, {"responses": responses})
+    spec: dict[str, Any] = {"responses": responses}
+    if operation.scope is not None:  # a private read
+        spec["security"] = [{"bearerAuth": []}, {"apiKeyHeader": []}]
+        spec["x-required-scope"] = operation.scope.value
+    return _with_common(operation, spec)
 
 
 def _with_common(operation: Operation, partial: dict[str, Any]) -> dict[str, Any]:
@@ -281,6 +285,7 @@ def build_openapi(operations: tuple[Operation, ...]) -> dict[str, Any]:
             {"name": "operations", "description": "Health and readiness."},
             {"name": "sync", "description": "The changes log, for mirrors."},
             {"name": "feeds", "description": "RSS, Atom, JSON Feed and the live stream."},
+            {"name": "webhooks", "description": "Signed pushes of article events."},
         ],
         "paths": paths,
         "components": {

@@ -112,6 +112,7 @@ class Operation:
         return values
 
     async def _endpoint(self, request: Request) -> Response:
+        authorize(request, self.scope)  # private reads (webhook subscriptions)
         path = self._path_values(request)
         query = parse_query(self.query, request.query_params, request.scope["query_string"])
         assert self.handler is not None

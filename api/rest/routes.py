@@ -22,6 +22,7 @@ from api.rest.params import (
     SearchQuery,
     TrendingQuery,
 )
+from api.rest.webhook_routes import webhook_operations
 from api.rest.write_schemas import ArticleBatch, BatchResult, ChangesPage, ChangesQuery
 from api.schemas.article_input import ArticleCreate, ArticleUpdate
 
@@ -294,6 +295,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *catalog_write_operations(SOURCE_SLUG, ENTITY_SLUG),
     # --- Syndication feeds and the live stream ---
     *feed_operations(),
+    *webhook_operations(),
     Operation(
         "/healthz",
         "getHealth",

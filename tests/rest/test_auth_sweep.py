@@ -47,7 +47,7 @@ def _request(operation: Operation) -> dict[str, object]:
 
 def test_the_sweep_sees_the_write_routes() -> None:
     # Guards the guard: a refactor that dropped scopes would leave the sweep with nothing.
-    assert {op.method for op in GUARDED} == {"POST", "PUT", "PATCH", "DELETE"}
+    assert {op.method for op in GUARDED} == {"GET", "POST", "PUT", "PATCH", "DELETE"}
     assert len(GUARDED) >= 13
 
 

@@ -128,13 +128,15 @@ def _beyond_the_schema(response: Any) -> bool:
 
     A reference to something that does not exist ("no source with slug 'x'"), the same link
     or mention given twice (uniqueness by key, not by whole item), or a body slug other than
-    the path's.
+    the path's. Or a webhook target the SSRF guard refuses: that depends on DNS.
     """
     if response.status_code != 422:
         return False
     params = orjson.loads(response.content).get("invalid_params") or []
     return bool(params) and all(
-        p["reason"].startswith("no ") or "twice" in p["reason"] or "slug in the path" in p["reason"]
+        p["reason"].startswith(("no ", "target refused"))
+        or "twice" in p["reason"]
+        or "slug in the path" in p["reason"]
         for p in params
     )
 
