@@ -33,6 +33,7 @@ from api.graphql.context import Context, build_context
 from api.graphql.errors import INTERNAL, Phase, format_error
 from api.graphql.limits import MAX_BODY_BYTES, MAX_TOKENS
 from api.graphql.schema import build_schema
+from api.observability.graphql_metrics import record_graphql
 from api.settings import Settings
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -133,6 +134,8 @@ class GraphQLView(GraphQL[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
+        # For the operation metrics, counted once the result is formatted (process_result).
+        request.state.graphql_request = (request_data.query, request_data.operation_name)
         # GET never writes: a mutation over GET is refused (405) below, in a read session.
         write = request.method == "POST" and is_mutation(
             request_data.query, request_data.operation_name
@@ -175,6 +178,8 @@ class GraphQLView(GraphQL[Context, None]):
         else:
             phase = Phase.VARIABLES if request_error else Phase.EXECUTION
         formatted = [format_error(e, phase, debug=self.debug) for e in errors]
+        query, operation_name = getattr(request.state, "graphql_request", (None, None))
+        record_graphql(request, query, operation_name, formatted)
         response: GraphQLHTTPResponse = {}
         if not request_error:
             response["data"] = result.data
