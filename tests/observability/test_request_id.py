@@ -37,7 +37,7 @@ async def test_a_sane_client_id_is_echoed(client: httpx.AsyncClient, value: str)
 )
 async def test_junk_is_replaced(client: httpx.AsyncClient, value: str) -> None:
     with json_logs() as logs:
-        response = await client.get("/v1/articles", headers={"X-Request-ID": value.encode()})
+        response = await client.get("/v1/articles", headers={b"X-Request-ID": value.encode()})
     echoed = response.headers["x-request-id"]
     assert GENERATED.fullmatch(echoed)
     assert logs.access()[0]["request_id"] == echoed
