@@ -31,6 +31,10 @@ def live_server(database_url: str, log_path: Path) -> Iterator[Live]:
         # One address makes every call here: the default 600/min would throttle the test.
         "BROADSHEET_RATE_LIMIT_ANONYMOUS": "1000000/minute",
         "BROADSHEET_RATE_LIMIT_KEYED": "1000000/minute",
+        # 64 clients share 20 PostgreSQL connections; on a busy 2-core machine the wait for
+        # one can pass the 5 s default (a 500 today). This test is about correctness under
+        # concurrency, so it waits as long as SQLite's pool does by default (30 s).
+        "BROADSHEET_POOL_TIMEOUT_SECONDS": "30",
     }
     with Server("api.app:create_app", workers=1, env=env, log_path=log_path) as server:
         yield Live(server.base_url, log_path)
