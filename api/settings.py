@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     # One OpenTelemetry span per request; on by default when an OTLP endpoint is configured.
     tracing_enabled: bool = Field(default_factory=lambda: bool(os.environ.get(OTLP_ENDPOINT)))
 
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
     @field_validator("rate_limit_anonymous", "rate_limit_keyed")
     @classmethod
     def _valid_limit(cls, value: str) -> str:

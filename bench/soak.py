@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import statistics
 import sys
 import time
@@ -188,15 +189,16 @@ def overhead(corpus: Corpus, rounds: int, say: Any) -> dict[str, Any]:
     script.write_text(lua_script([HttpRequest("GET", FEED)]))
     runs: dict[str, list[WrkResult]] = {"without": [], "with": []}
     targets = {"without": "bench.soak:bare_app", "with": "api.app:create_app"}
-    feed_cpu: list[float] = []
+    feed_cpu: dict[str, list[float]] = {"without": [], "with": []}
     for number in range(rounds):
-        for name, target in targets.items():
+        # Each round swaps the order (ABBA...): whoever runs second is not always the same.
+        order = list(targets.items())
+        for name, target in order if number % 2 == 0 else order[::-1]:
             log = CACHE_DIR / "soak" / f"overhead-{name}.log"
             with serve(target, corpus, log) as server:
                 run_wrk(server.base_url, script, seconds=2, connections=16, threads=1)
                 out = run_wrk(server.base_url, script, seconds=10, connections=16, threads=1)
-                if name == "with":
-                    feed_cpu.append(feed_cpu_us(server.base_url, server.pid))
+                feed_cpu[name].append(feed_cpu_us(server.base_url, server.pid))
             runs[name].append(out)
             say(f"overhead round {number + 1} {name:>7}: {out.rps:,.0f} req/s p50 {out.p50_ms:.2f}")
     summary: dict[str, Any] = {}
@@ -205,9 +207,10 @@ def overhead(corpus: Corpus, rounds: int, say: Any) -> dict[str, Any]:
             "rps": statistics.median(r.rps for r in results),
             "p50_ms": statistics.median(r.p50_ms for r in results),
             "runs_rps": [round(r.rps, 1) for r in results],
+            "server_cpu_us_per_feed": statistics.median(feed_cpu[name]),
         }
     summary["cost_percent"] = 100 * (1 - summary["with"]["rps"] / summary["without"]["rps"])
-    summary["feed_cpu_us"] = statistics.median(feed_cpu)
+    summary["feed_cpu_us"] = summary["with"]["server_cpu_us_per_feed"]
     return summary
 
 
@@ -278,7 +281,6 @@ def layer_cost(rounds: int, feed_cpu_us: float | None, say: Any) -> dict[str, An
 
 def feed_cpu_us(base_url: str, pid: int, requests: int = 200) -> float:
     """Server CPU per feed request: its process CPU time across a run of serial requests."""
-    import os
 
     def cpu() -> float:
         fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
@@ -291,20 +293,26 @@ def feed_cpu_us(base_url: str, pid: int, requests: int = 200) -> float:
 
 
 def markdown(soaks: list[Soak], cost: dict[str, Any] | None, settings: dict[str, Any]) -> str:
+    machine, load = settings["machine"], settings.get("load_average_1m_at_end", 0.0)
     lines = [
-        f"# Soak, {settings['date']}",
+        f"# {'Soak' if soaks else 'Observability overhead'}, {settings['date']}",
         "",
-        f"One uvicorn worker, {settings['connections']} connections, {settings['seconds']} s "
-        "after a 3 s warm-up, wrk with 2 threads over a rotating mix (article pages, "
-        "searches, GraphQL feed and article queries, REST feed pages). JSON access log and "
-        "/metrics on, as `broadsheet serve` runs. Errors = socket errors + timeouts + non-2xx.",
-        f"Machine: {settings['machine']['cpu']}, {settings['machine']['cores']} cores "
-        f"(shared with other work), commit {settings['machine']['commit']}.",
-        "",
-        "| database | corpus | requests | req/s | errors | p50 ms | p90 ms | p99 ms | "
-        "max ms | peak RSS MB | server 5xx | log lines |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"Machine: {machine['cpu']}, {machine['cores']} cores (shared with other work; 1-min "
+        f"load average {load:.1f} at the end), commit {machine['commit']}.",
     ]
+    if soaks:
+        lines += [
+            "",
+            f"One uvicorn worker, {settings['connections']} connections, {settings['seconds']} s"
+            " after a 3 s warm-up, wrk with 2 threads over a rotating mix (article pages, "
+            "searches, GraphQL feed and article queries, REST feed pages). JSON access log and "
+            "/metrics on, as `broadsheet serve` runs. Errors = socket errors + timeouts (30 s)"
+            " + non-2xx.",
+            "",
+            "| database | corpus | requests | req/s | errors | p50 ms | p90 ms | p99 ms | "
+            "max ms | peak RSS MB | server 5xx | log lines |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
     for s in soaks:
         lines.append(
             f"| {s.backend} | {s.corpus} | {s.requests:,} | {s.rps:,.0f} | {s.errors} | "
@@ -317,14 +325,18 @@ def markdown(soaks: list[Soak], cost: dict[str, Any] | None, settings: dict[str,
             "",
             "## What the request-context layer costs (REST feed, 16 connections, 10 s runs)",
             "",
-            "| server | req/s (median) | p50 ms | runs |",
-            "| --- | ---: | ---: | --- |",
+            "Rounds alternate the order of the two servers. Server CPU per feed request is its"
+            " process CPU across 200 serial requests after the run.",
+            "",
+            "| server | req/s (median) | p50 ms | req/s runs | server CPU us per feed request |",
+            "| --- | ---: | ---: | --- | ---: |",
         ]
         for name in ("without", "with"):
             row = cost[name]
             lines.append(
                 f"| {name} ids, log line, metrics | {row['rps']:,.0f} | {row['p50_ms']:.2f} | "
-                f"{', '.join(f'{r:,.0f}' for r in row['runs_rps'])} |"
+                f"{', '.join(f'{r:,.0f}' for r in row['runs_rps'])} | "
+                f"{row['server_cpu_us_per_feed']:,.0f} |"
             )
         lines += ["", f"Throughput difference: {cost['cost_percent']:.1f} % (noisy machine)."]
         layer = cost["layer"]
@@ -352,6 +364,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--overhead", action="store_true", help="also measure the layer's cost")
     parser.add_argument("--overhead-rounds", type=int, default=3)
+    parser.add_argument(
+        "--overhead-only", action="store_true", help="no soak: overhead-<date>.md/.json only"
+    )
     parser.add_argument("--pg-url", default="postgresql://127.0.0.1:5432")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)
@@ -363,9 +378,9 @@ def main(argv: list[str] | None = None) -> int:
     size = parse_size(args.size)
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     corpora = [soak_corpus(b, size, args.pg_url) for b in backends]
-    soaks = [soak(corpus, args, say) for corpus in corpora]
+    soaks = [] if args.overhead_only else [soak(corpus, args, say) for corpus in corpora]
     cost = None
-    if args.overhead:
+    if args.overhead or args.overhead_only:
         cost = overhead(corpora[0], args.overhead_rounds, say)
         cost["layer"] = layer_cost(args.overhead_rounds, cost.get("feed_cpu_us"), say)
     date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
@@ -375,9 +390,12 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": args.seconds,
         "connections": args.connections,
         "machine": _machine(),
+        # Other work shares the machine: its load says how far the figures can be trusted.
+        "load_average_1m_at_end": os.getloadavg()[0],
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    md, js = args.out / f"soak-{date}.md", args.out / f"soak-{date}.json"
+    stem = f"{'overhead' if args.overhead_only else 'soak'}-{date}"
+    md, js = args.out / f"{stem}.md", args.out / f"{stem}.json"
     md.write_text(markdown(soaks, cost, settings))
     payload = {"settings": settings, "soaks": [asdict(s) for s in soaks], "overhead": cost}
     js.write_bytes(orjson.dumps(payload, option=orjson.OPT_INDENT_2))
