@@ -8,8 +8,7 @@ non-2xx answers together, and must be 0. Anonymous rate limiting stays on with a
 single-address load test can reach (the default 600/min would answer 429s), and the wait
 for a pooled PostgreSQL connection is 30 s (SQLite's default) instead of 5 s.
 
-``--overhead`` also compares the feed's req/s with and without the request-context layer
-(ids, timing, log line, metrics), alternating the two servers to spread the machine's noise.
+``--overhead`` also measures what the request-context layer costs (bench/overhead.py).
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import statistics
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -27,13 +25,12 @@ from typing import Any
 
 import orjson
 from prometheus_client.parser import text_string_to_metric_families
-from starlette.applications import Starlette
 
 from bench.corpus import CACHE_DIR, Corpus, ensure_corpus, parse_size, read_fixtures, size_label
 from bench.report import MB, _machine
 from bench.scenarios import ARTICLE_QUERY, FEED_QUERY, _expand
 from bench.server import ROOT, RssSampler, Server, http_get
-from bench.wrk import HttpRequest, WrkResult, lua_script, run_wrk
+from bench.wrk import HttpRequest, lua_script, run_wrk
 
 ENV = {
     "BROADSHEET_DEBUG": "false",
@@ -45,15 +42,6 @@ ENV = {
 FEED = "/v1/articles?limit=20"
 # A slow answer is measured (it shows in p99), not dropped as a timeout at wrk's 5 s.
 WRK_TIMEOUT_SECONDS = 30
-
-
-def bare_app() -> Starlette:
-    """The app without the request-context layer: the "before" of the overhead figure."""
-    from api.app import create_app
-
-    app = create_app()
-    app.state.telemetry = None  # read when the middleware stack is built, on first request
-    return app
 
 
 def soak_corpus(backend: str, size: int, pg_url: str) -> Corpus:
@@ -183,115 +171,6 @@ def soak(corpus: Corpus, args: argparse.Namespace, say: Any) -> Soak:
     return result
 
 
-def overhead(corpus: Corpus, rounds: int, say: Any) -> dict[str, Any]:
-    """Feed req/s without and with the layer, alternating; medians of ``rounds`` runs each."""
-    script = CACHE_DIR / "soak" / "feed.lua"
-    script.write_text(lua_script([HttpRequest("GET", FEED)]))
-    runs: dict[str, list[WrkResult]] = {"without": [], "with": []}
-    targets = {"without": "bench.soak:bare_app", "with": "api.app:create_app"}
-    feed_cpu: dict[str, list[float]] = {"without": [], "with": []}
-    for number in range(rounds):
-        # Each round swaps the order (ABBA...): whoever runs second is not always the same.
-        order = list(targets.items())
-        for name, target in order if number % 2 == 0 else order[::-1]:
-            log = CACHE_DIR / "soak" / f"overhead-{name}.log"
-            with serve(target, corpus, log) as server:
-                run_wrk(server.base_url, script, seconds=2, connections=16, threads=1)
-                out = run_wrk(server.base_url, script, seconds=10, connections=16, threads=1)
-                feed_cpu[name].append(feed_cpu_us(server.base_url, server.pid))
-            runs[name].append(out)
-            say(f"overhead round {number + 1} {name:>7}: {out.rps:,.0f} req/s p50 {out.p50_ms:.2f}")
-    summary: dict[str, Any] = {}
-    for name, results in runs.items():
-        summary[name] = {
-            "rps": statistics.median(r.rps for r in results),
-            "p50_ms": statistics.median(r.p50_ms for r in results),
-            "runs_rps": [round(r.rps, 1) for r in results],
-            "server_cpu_us_per_feed": statistics.median(feed_cpu[name]),
-        }
-    summary["cost_percent"] = 100 * (1 - summary["with"]["rps"] / summary["without"]["rps"])
-    summary["feed_cpu_us"] = summary["with"]["server_cpu_us_per_feed"]
-    return summary
-
-
-def layer_cost(rounds: int, feed_cpu_us: float | None, say: Any) -> dict[str, Any]:
-    """CPU per request of the request-context layer alone, around a bare ASGI answer.
-
-    Per-request CPU of a whole feed request varies by more than the layer costs on a shared
-    machine; the layer's own cost is measured here directly (ids, timing, metrics, and the
-    JSON log line written to a file, as in production).
-    """
-    import asyncio
-    import logging.config
-
-    from starlette.routing import Route
-    from starlette.types import Message, Receive, Scope, Send
-
-    from api.observability.logging_setup import logging_config
-    from api.observability.metrics import Metrics
-    from api.observability.request_context import RequestContextMiddleware
-
-    config = logging_config("info", "json")
-    log_file = CACHE_DIR / "soak" / "layer-cost.log"
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    config["handlers"]["default"] = {
-        "class": "logging.FileHandler", "filename": str(log_file), "mode": "w",
-        "formatter": "default",
-    }  # fmt: skip
-    logging.config.dictConfig(config)
-    route = Route("/v1/articles", lambda _r: None)
-
-    async def bare(scope: Scope, _receive: Receive, send: Send) -> None:
-        scope["route"] = route  # what the router leaves for the layer to read
-        await send({"type": "http.response.start", "status": 200, "headers": []})
-        await send({"type": "http.response.body", "body": b"{}"})
-
-    async def receive() -> Message:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def discard(_message: Message) -> None:
-        return None
-
-    template: dict[str, Any] = {
-        "type": "http", "method": "GET", "path": "/v1/articles", "query_string": b"limit=20",
-        "headers": [(b"host", b"bench"), (b"accept", b"application/json")],
-        "client": ("127.0.0.1", 40000), "scheme": "http", "http_version": "1.1",
-    }  # fmt: skip
-    layered = RequestContextMiddleware(bare, [route], Metrics(lambda: 0), None)
-    calls = 20_000
-
-    async def cpu_per_call(app: Any) -> float:
-        started = time.process_time()
-        for _ in range(calls):
-            await app(dict(template), receive, discard)
-        return (time.process_time() - started) / calls * 1e6
-
-    samples: dict[str, list[float]] = {"bare": [], "layered": []}
-    for number in range(rounds):
-        for name, app in (("bare", bare), ("layered", layered)):
-            samples[name].append(asyncio.run(cpu_per_call(app)))
-        say(f"layer round {number + 1}: {samples['layered'][-1] - samples['bare'][-1]:.1f} us")
-    layer_us = statistics.median(samples["layered"]) - statistics.median(samples["bare"])
-    result: dict[str, Any] = {"calls_per_round": calls, "layer_us": layer_us}
-    if feed_cpu_us:
-        result["feed_cpu_us"] = feed_cpu_us
-        result["cost_percent_of_feed"] = 100 * layer_us / feed_cpu_us
-    return result
-
-
-def feed_cpu_us(base_url: str, pid: int, requests: int = 200) -> float:
-    """Server CPU per feed request: its process CPU time across a run of serial requests."""
-
-    def cpu() -> float:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    before = cpu()
-    for _ in range(requests):
-        http_get(base_url + FEED)
-    return (cpu() - before) / requests * 1e6
-
-
 def markdown(soaks: list[Soak], cost: dict[str, Any] | None, settings: dict[str, Any]) -> str:
     machine, load = settings["machine"], settings.get("load_average_1m_at_end", 0.0)
     lines = [
@@ -381,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     soaks = [] if args.overhead_only else [soak(corpus, args, say) for corpus in corpora]
     cost = None
     if args.overhead or args.overhead_only:
+        from bench.overhead import layer_cost, overhead
+
         cost = overhead(corpora[0], args.overhead_rounds, say)
         cost["layer"] = layer_cost(args.overhead_rounds, cost.get("feed_cpu_us"), say)
     date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
