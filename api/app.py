@@ -13,6 +13,7 @@ from api.access.middleware import AccessMiddleware
 from api.db import Database, create_async_db_engine
 from api.domain import webhook_worker
 from api.graphql.endpoint import graphql_routes
+from api.observability import ObservedStarlette, Telemetry, metrics_routes
 from api.rest.problems import exception_handlers
 from api.rest.routes import rest_routes
 from api.settings import Settings, get_settings
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 yield
         finally:
             await database.dispose()
+            telemetry.shutdown()
 
     middleware = [Middleware(AccessMiddleware, settings=settings)]
     if settings.cors_origins:
@@ -40,17 +42,25 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 allow_origins=settings.cors_origins,
                 allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
                 allow_headers=["*"],
-                expose_headers=["ETag", "Location", "Link"],
+                expose_headers=["ETag", "Location", "Link", "X-Request-ID"],
                 max_age=600,
             )
         )
-    app = Starlette(
+    # Observability: request ids, the per-request log line, /metrics, spans (outermost layer).
+    telemetry = Telemetry(settings)
+    app = ObservedStarlette(
         debug=settings.debug,
         # The reference frontend last: its pages never shadow an API path.
-        routes=[*rest_routes(), *graphql_routes(settings), *web_routes()],
+        routes=[
+            *rest_routes(),
+            *graphql_routes(settings),
+            *metrics_routes(telemetry),
+            *web_routes(),
+        ],
         middleware=middleware,
         exception_handlers=exception_handlers(),
         lifespan=lifespan,
     )
     app.state.settings = settings
+    telemetry.bind(app)
     return app

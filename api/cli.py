@@ -81,6 +81,9 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
     """Serve the HTTP API with uvicorn."""
     import uvicorn
 
+    from api.observability.logging_setup import logging_config
+
+    settings = get_settings()
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -90,7 +93,10 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
         reload=reload,
         proxy_headers=True,
         server_header=False,
-        log_level="info",
+        # Our one JSON line per request replaces uvicorn's access log (see README).
+        access_log=False,
+        log_config=logging_config(settings.log_level, settings.log_format),
+        log_level=settings.log_level,
     )
 
 

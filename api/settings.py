@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from limits import parse
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_PATH = Path("var") / "broadsheet.db"
+OTLP_ENDPOINT = "OTEL_EXPORTER_OTLP_ENDPOINT"
 
 
 class Settings(BaseSettings):
@@ -68,6 +71,20 @@ class Settings(BaseSettings):
     webhook_lease_seconds: float = Field(default=60.0, gt=0)
     webhook_poll_seconds: float = Field(default=1.0, gt=0)
     webhook_batch_size: int = Field(default=20, ge=1, le=500)
+    # --- Observability: logs, metrics, tracing ---
+    # One JSON object per log line (the per-request line included); "text" for a terminal.
+    log_format: Literal["json", "text"] = "json"
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    # Prometheus exposition at /metrics; each worker has its own unless
+    # PROMETHEUS_MULTIPROC_DIR is set (then any worker answers for all).
+    metrics_enabled: bool = True
+    # One OpenTelemetry span per request; on by default when an OTLP endpoint is configured.
+    tracing_enabled: bool = Field(default_factory=lambda: bool(os.environ.get(OTLP_ENDPOINT)))
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
 
     @field_validator("rate_limit_anonymous", "rate_limit_keyed")
     @classmethod

@@ -48,8 +48,10 @@ class Server:
         env: dict[str, str],
         log_path: Path,
         ready_path: str = "/readyz",
+        extra_args: tuple[str, ...] = (),
     ) -> None:
         self.target = target
+        self.extra_args = extra_args
         self.workers = workers
         self.env = env
         self.log_path = log_path
@@ -69,6 +71,7 @@ class Server:
             sys.executable, "-m", "uvicorn", self.target, "--factory",
             "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
             "--no-access-log", "--log-level", "warning", "--no-server-header",
+            *self.extra_args,
         ]  # fmt: skip
         with self.log_path.open("wb") as log:
             # A session of its own: stopping it can never reach the harness or its siblings.

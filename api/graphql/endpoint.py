@@ -38,6 +38,7 @@ from api.graphql.context import Context, build_context
 from api.graphql.errors import INTERNAL, Phase, format_error
 from api.graphql.limits import MAX_BODY_BYTES, MAX_TOKENS
 from api.graphql.schema import build_schema
+from api.observability.graphql_metrics import record_graphql
 from api.settings import Settings
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -164,6 +165,8 @@ class GraphQLView(GraphQL[Context, None]):
             raise HTTPException(
                 400, "subscriptions run over a WebSocket to /graphql (graphql-transport-ws)"
             )
+        # For the operation metrics, counted once the result is formatted (process_result).
+        request.state.graphql_request = (request_data.query, request_data.operation_name)
         # GET never writes: a mutation over GET is refused (405) below, in a read session.
         write = request.method == "POST" and kind is OperationType.MUTATION
         database: Database = request.app.state.db
@@ -204,6 +207,8 @@ class GraphQLView(GraphQL[Context, None]):
         else:
             phase = Phase.VARIABLES if request_error else Phase.EXECUTION
         formatted = [format_error(e, phase, debug=self.debug) for e in errors]
+        query, operation_name = getattr(request.state, "graphql_request", (None, None))
+        record_graphql(request, query, operation_name, formatted)
         response: GraphQLHTTPResponse = {}
         if not request_error:
             response["data"] = result.data
