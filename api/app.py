@@ -11,6 +11,9 @@ from starlette.middleware.cors import CORSMiddleware
 
 from api.access.middleware import AccessMiddleware
 from api.db import Database, create_async_db_engine
+from api.edge.admission import AdmissionMiddleware
+from api.edge.deadline import DeadlineMiddleware
+from api.edge.fault_injection import fault_routes
 from api.graphql.endpoint import graphql_routes
 from api.rest.problems import exception_handlers
 from api.rest.routes import rest_routes
@@ -29,7 +32,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             await database.dispose()
 
-    middleware = [Middleware(AccessMiddleware, settings=settings)]
+    # Reliability (issue 8): refuse past the concurrency limit first, then bound the time
+    # of everything inside (the access gate's key lookup included).
+    middleware = [
+        Middleware(AdmissionMiddleware, settings=settings),
+        Middleware(DeadlineMiddleware, settings=settings),
+    ]
+    middleware.append(Middleware(AccessMiddleware, settings=settings))
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -43,7 +52,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
     app = Starlette(
         debug=settings.debug,
-        routes=[*rest_routes(), *graphql_routes(settings)],
+        routes=[*rest_routes(), *graphql_routes(settings), *fault_routes()],
         middleware=middleware,
         exception_handlers=exception_handlers(),
         lifespan=lifespan,

@@ -78,9 +78,18 @@ def ingest(file: Path) -> None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1))
 @click.option("--reload", is_flag=True, help="Restart on code changes (development).")
 def serve(host: str, port: int, workers: int, reload: bool) -> None:
-    """Serve the HTTP API with uvicorn."""
+    """Serve the HTTP API with uvicorn (limits and timeouts come from the settings)."""
     import uvicorn
 
+    from api.edge.lifecycle import serve as serve_gracefully
+    from api.edge.lifecycle import server_options
+
+    settings = get_settings()
+    if workers == 1 and not reload:
+        serve_gracefully(host, port, settings)
+        return
+    # Several workers or reloading: uvicorn's own supervisor (same limits; readiness then
+    # turns false only when each worker's lifespan shuts down).
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -91,6 +100,7 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
         proxy_headers=True,
         server_header=False,
         log_level="info",
+        **server_options(settings),
     )
 
 

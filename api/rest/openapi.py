@@ -16,16 +16,25 @@ from api.rest.problems import PROBLEM_MEDIA_TYPE
 from api.rest.schemas import Problem
 
 REF_TEMPLATE = "#/components/schemas/{model}"
-# Every GET can answer these, whatever the operation.
-COMMON_STATUSES = (400, 405, 500)
+# Every GET can answer these, whatever the operation (503: a time budget, the concurrency
+# limit or a database fault; it carries Retry-After).
+COMMON_STATUSES = (400, 405, 500, 503)
 API_VERSION = "1.0.0"
 
 
 def _problem(status: int) -> dict[str, Any]:
-    return {
+    problem: dict[str, Any] = {
         "description": HTTPStatus(status).phrase,
         "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": REF_TEMPLATE.format(model="Problem")}}},
     }
+    if status == 503:
+        problem["headers"] = {
+            "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {"type": "integer"},
+            }
+        }
+    return problem
 
 
 def _inline(node: Any, definitions: dict[str, Any]) -> Any:
@@ -218,7 +227,9 @@ def _operation(operation: Operation) -> dict[str, Any]:
     }
     for status in sorted({*COMMON_STATUSES, *operation.statuses}):
         if status == 503 and operation.endpoint is not None:
-            responses["503"] = responses["200"] | {"description": "Not ready"}
+            # Probes bypass admission and most budgets: only readiness answers 503, as itself.
+            if 503 in operation.statuses:
+                responses["503"] = responses["200"] | {"description": "Not ready"}
             continue
         responses[str(status)] = _problem(status)
     responses["200"]["content"]["application/json"]["example"] = EXAMPLES[operation.operation_id]
