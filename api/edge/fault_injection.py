@@ -17,6 +17,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from api.db import Database
+from api.edge.lifecycle import draining
 
 ENV_FLAG = "BROADSHEET_TEST_FAULT_ROUTES"
 # SQLite has no sleep: a recursive count that takes seconds of CPU, interrupted by budget.
@@ -35,9 +36,13 @@ def _seconds(request: Request) -> float:
 
 
 async def slow(request: Request) -> Response:
-    """Sleeps, then answers with a body large enough to notice a cut (64 KiB)."""
+    """Sleeps, then answers with a body large enough to notice a cut (64 KiB).
+
+    ``X-Test-Draining`` tells whether shutdown had begun when the answer was made.
+    """
     await asyncio.sleep(_seconds(request))
-    return Response(b"x" * 65536, media_type="application/octet-stream")
+    headers = {"X-Test-Draining": "true" if draining.active else "false"}
+    return Response(b"x" * 65536, headers=headers, media_type="application/octet-stream")
 
 
 async def stream(request: Request) -> Response:
