@@ -6,6 +6,7 @@ commands run as the ``postgres`` OS user (initdb refuses root).
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -67,8 +68,6 @@ class Cluster:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop", timeout=30)
-        except subprocess.CalledProcessError:
-            pass  # already stopped
         shutil.rmtree(self.root, ignore_errors=True)

@@ -43,10 +43,9 @@ async def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
     raise AssertionError("the server did not become ready within 30 s")
 
 
-async def test_sigterm_lets_requests_in_flight_finish(tmp_path: Path) -> None:
+def _start_server(tmp_path: Path, port: int) -> subprocess.Popen[bytes]:
     url = f"sqlite:///{tmp_path / 'serve.db'}"
     migrate.upgrade(url)
-    port = _free_port()
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -55,13 +54,18 @@ async def test_sigterm_lets_requests_in_flight_finish(tmp_path: Path) -> None:
         "BROADSHEET_RATE_LIMIT_ENABLED": "false",
         "PYTHONPATH": str(ROOT),
     }
-    server = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-c", SERVE, "serve", "--port", str(port)],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+
+
+async def test_sigterm_lets_requests_in_flight_finish(tmp_path: Path) -> None:
+    port = _free_port()
+    server = await asyncio.to_thread(_start_server, tmp_path, port)
     base = f"http://127.0.0.1:{port}"
     try:
         await _wait_until_up(base, server)
