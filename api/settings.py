@@ -21,7 +21,7 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "BROADSHEET_DATABASE_URL"),
     )
     debug: bool = False
-    # PostgreSQL pool sizing; ignored on SQLite, which uses one connection per checkout.
+    # Connection pool sizing (PostgreSQL, and SQLite files); its checkout wait -> 503 past it.
     pool_size: int = Field(default=10, ge=1, le=200)
     pool_max_overflow: int = Field(default=10, ge=0, le=200)
     pool_timeout_seconds: float = Field(default=5.0, gt=0)
