@@ -13,6 +13,7 @@ import math
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.edge.statement_budget import request_deadline
 from api.errors import ServiceUnavailable
 from api.rest.problems import problem_response
 from api.settings import Settings
@@ -29,6 +30,8 @@ class DeadlineMiddleware:
             return
         started = False
         budget = anyio.CancelScope(deadline=anyio.current_time() + self.timeout)
+        # The same instant for SQLite statements (asyncio's clock is time.monotonic).
+        token = request_deadline.set(budget.deadline)
 
         async def sending(message: Message) -> None:
             nonlocal started
@@ -37,8 +40,11 @@ class DeadlineMiddleware:
                 budget.deadline = math.inf  # a started response is finished, not cut
             await send(message)
 
-        with budget:
-            await self.app(scope, receive, sending)
+        try:
+            with budget:
+                await self.app(scope, receive, sending)
+        finally:
+            request_deadline.reset(token)
         if budget.cancelled_caught and not started:
             late = ServiceUnavailable(
                 detail=f"the request did not finish within its {self.timeout:g} s budget; "
