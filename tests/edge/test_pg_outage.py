@@ -44,6 +44,8 @@ class Outcome:
     status: int
     problem: bool
     retry_after: str | None
+    detail: str
+    ended: float
 
 
 @pytest.fixture(scope="module")
@@ -108,9 +110,16 @@ async def test_an_outage_gives_only_503s_and_recovers_within_2_s(
         except TimeoutError:
             pytest.fail(f"a {kind} hung for {REQUEST_TIMEOUT} s")
         problem = response.headers.get("content-type") == "application/problem+json"
+        detail = response.json().get("detail", "") if problem else ""
         outcomes.append(
             Outcome(
-                started, kind, response.status_code, problem, response.headers.get("retry-after")
+                started,
+                kind,
+                response.status_code,
+                problem,
+                response.headers.get("retry-after"),
+                detail,
+                time.monotonic(),
             )
         )
         if kind == "write" and response.status_code != 201:
@@ -141,7 +150,9 @@ async def test_an_outage_gives_only_503s_and_recovers_within_2_s(
     assert failures, "the outage was not noticed: is the app talking to the private cluster?"
     for failure in failures:  # never a 500, never another status, always retryable
         assert failure.status == 503 and failure.problem and failure.retry_after, failure
-    assert all(o.started >= down_at - 0.5 for o in failures), "failures before the outage"
+    # A request in flight when the server went away may fail; none may fail before it.
+    early = [o for o in failures if o.ended < down_at]
+    assert not early, f"failures before the outage: {early[:3]}"
     recovered = [o for o in outcomes if o.started >= up_at + RECOVERY_SECONDS]
     ok = sum(o.status in (200, 201) for o in recovered)
     assert len(recovered) >= 50
