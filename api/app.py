@@ -12,6 +12,9 @@ from starlette.middleware.cors import CORSMiddleware
 from api.access.middleware import AccessMiddleware
 from api.db import Database, create_async_db_engine
 from api.domain import webhook_worker
+from api.edge.admission import AdmissionMiddleware
+from api.edge.deadline import DeadlineMiddleware
+from api.edge.fault_injection import fault_routes
 from api.graphql.endpoint import graphql_routes
 from api.observability import ObservedStarlette, Telemetry, metrics_routes
 from api.rest.problems import exception_handlers
@@ -34,7 +37,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await database.dispose()
             telemetry.shutdown()
 
-    middleware = [Middleware(AccessMiddleware, settings=settings)]
+    # Reliability (issue 8): refuse past the concurrency limit first, then bound the time
+    # of everything inside (the access gate's key lookup included).
+    middleware = [
+        Middleware(AdmissionMiddleware, settings=settings),
+        Middleware(DeadlineMiddleware, settings=settings),
+    ]
+    middleware.append(Middleware(AccessMiddleware, settings=settings))
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -55,6 +64,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *rest_routes(),
             *graphql_routes(settings),
             *metrics_routes(telemetry),
+            *fault_routes(),
             *web_routes(),
         ],
         middleware=middleware,

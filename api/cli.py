@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -78,12 +79,26 @@ def ingest(file: Path) -> None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1))
 @click.option("--reload", is_flag=True, help="Restart on code changes (development).")
 def serve(host: str, port: int, workers: int, reload: bool) -> None:
-    """Serve the HTTP API with uvicorn."""
+    """Serve the HTTP API with uvicorn (limits and timeouts come from the settings)."""
     import uvicorn
 
+    from api.edge.lifecycle import serve as serve_gracefully
+    from api.edge.lifecycle import server_options
     from api.observability.logging_setup import logging_config
 
     settings = get_settings()
+    options: dict[str, Any] = {
+        **server_options(settings),
+        # Our one JSON line per request replaces uvicorn's access log (see README).
+        "access_log": False,
+        "log_config": logging_config(settings.log_level, settings.log_format),
+        "log_level": settings.log_level,
+    }
+    if workers == 1 and not reload:
+        serve_gracefully(host, port, options)
+        return
+    # Several workers or reloading: uvicorn's own supervisor (same limits; readiness then
+    # turns false only when each worker's lifespan shuts down).
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -93,10 +108,7 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
         reload=reload,
         proxy_headers=True,
         server_header=False,
-        # Our one JSON line per request replaces uvicorn's access log (see README).
-        access_log=False,
-        log_config=logging_config(settings.log_level, settings.log_format),
-        log_level=settings.log_level,
+        **options,
     )
 
 

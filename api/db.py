@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool
 
+from api.edge.statement_budget import install_statement_budget
 from api.settings import Settings
 
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
@@ -68,16 +69,30 @@ def create_async_db_engine(settings: Settings, *, url: str | None = None) -> Asy
     target = with_driver(url or settings.database_url, asynchronous=True)
     if target.get_backend_name() == "sqlite":
         _ensure_sqlite_directory(target)
-        engine = create_async_engine(target, poolclass=NullPool if _is_memory(target) else None)
+        if _is_memory(target):
+            engine = create_async_engine(target, poolclass=NullPool)
+        else:
+            engine = create_async_engine(target, **_pool_options(settings))
         _install_sqlite_hooks(engine.sync_engine, settings.sqlite_busy_timeout_ms)
+        install_statement_budget(engine.sync_engine, settings.statement_timeout_ms)
         return engine
+    # A short connect timeout and pre-ping: during an outage requests fail fast (503), and
+    # the first checkout after it replaces the dead connections instead of failing on them.
+    connect_args: dict[str, Any] = {"timeout": settings.db_connect_timeout_seconds}
+    if settings.statement_timeout_ms:
+        connect_args["server_settings"] = {"statement_timeout": str(settings.statement_timeout_ms)}
     return create_async_engine(
-        target,
-        pool_size=settings.pool_size,
-        max_overflow=settings.pool_max_overflow,
-        pool_timeout=settings.pool_timeout_seconds,
-        pool_pre_ping=True,
+        target, pool_pre_ping=True, connect_args=connect_args, **_pool_options(settings)
     )
+
+
+def _pool_options(settings: Settings) -> dict[str, Any]:
+    return {
+        "pool_size": settings.pool_size,
+        "max_overflow": settings.pool_max_overflow,
+        "pool_timeout": settings.pool_timeout_seconds,
+        "pool_recycle": 1800,  # behind NATs and proxies idle connections die silently
+    }
 
 
 def create_sync_db_engine(settings: Settings, *, url: str | None = None) -> Engine:

@@ -96,3 +96,5 @@ class ServiceUnavailable(BroadsheetError):
     status: int = 503
     code: str = "SERVICE_UNAVAILABLE"
     title: str = "Service unavailable"
+    # Seconds a client should wait before retrying (sent as Retry-After by both doors).
+    retry_after: int = 1

@@ -24,7 +24,7 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "BROADSHEET_DATABASE_URL"),
     )
     debug: bool = False
-    # PostgreSQL pool sizing; ignored on SQLite, which uses one connection per checkout.
+    # Connection pool sizing (PostgreSQL, and SQLite files); its checkout wait -> 503 past it.
     pool_size: int = Field(default=10, ge=1, le=200)
     pool_max_overflow: int = Field(default=10, ge=0, le=200)
     pool_timeout_seconds: float = Field(default=5.0, gt=0)
@@ -85,6 +85,22 @@ class Settings(BaseSettings):
     @classmethod
     def _lower(cls, value: object) -> object:
         return value.lower() if isinstance(value, str) else value
+
+    # --- Reliability: time budgets, admission limits, shutdown (README "Limits and timeouts")
+    # A request still unanswered after this gets 503 + Retry-After (its work is cancelled).
+    request_timeout_seconds: float = Field(default=15.0, gt=0, le=600)
+    # One SQL statement's budget (PostgreSQL statement_timeout; SQLite progress handler).
+    statement_timeout_ms: int = Field(default=5000, ge=0)  # 0: no limit
+    # Connecting to PostgreSQL: short, so an outage answers 503 fast instead of hanging.
+    db_connect_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
+    # Requests in progress per worker; one more is refused at once with 503 + Retry-After.
+    max_concurrent_requests: int = Field(default=64, ge=1, le=10_000)
+    # Idle keep-alive connections are closed after this (uvicorn timeout_keep_alive).
+    keep_alive_timeout_seconds: int = Field(default=5, ge=1, le=300)
+    # Request line plus headers above this close the connection (h11 incomplete event size).
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
+    # SIGTERM: stop accepting, let requests in flight finish for this long, then exit.
+    graceful_shutdown_seconds: int = Field(default=30, ge=0, le=3600)
 
     @field_validator("rate_limit_anonymous", "rate_limit_keyed")
     @classmethod

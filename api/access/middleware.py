@@ -18,6 +18,7 @@ from api.access.keys_cache import KeyResolver
 from api.access.rate_limit import RateLimiter, Verdict
 from api.db import Database
 from api.domain.keys import KeyRecord
+from api.edge.faults import db_fault
 from api.errors import BroadsheetError, Forbidden, InvalidInput, Unauthenticated
 from api.models import KeyScope
 from api.rest.problems import problem_response
@@ -87,6 +88,12 @@ class AccessMiddleware:
             await _problem(exc, {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {})(
                 scope, receive, send
             )
+            return
+        except Exception as exc:  # resolving the key needs the database: an outage is a 503
+            fault = db_fault(exc)
+            if fault is None:
+                raise
+            await _problem(fault, {"Retry-After": str(fault.retry_after)})(scope, receive, send)
             return
         scope.setdefault("state", {})["api_key"] = key
         verdict = None

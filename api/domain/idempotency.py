@@ -40,8 +40,14 @@ class Claim:
     running: bool = False
 
 
-async def claim(session: AsyncSession, principal: str, key: str, request_hash: str) -> Claim:
-    """Take the key for this request (commits on its own), or report what holds it."""
+async def claim(
+    session: AsyncSession, principal: str, key: str, request_hash: str, *, reclaim: bool = False
+) -> Claim:
+    """Take the key for this request (commits on its own), or report what holds it.
+
+    ``reclaim``: the caller knows an unfinished claim on this key is dead (its request
+    failed), so it is taken over at once.
+    """
     now = utcnow()
     await session.execute(
         delete(IdempotentRequest).where(IdempotentRequest.created_at < now - RETENTION)
@@ -61,7 +67,7 @@ async def claim(session: AsyncSession, principal: str, key: str, request_hash: s
             "Idempotency-Key", "already used with a different request; use a new key"
         )
     if row.status is None:
-        if now - row.created_at < ABANDONED_AFTER:
+        if not reclaim and now - row.created_at < ABANDONED_AFTER:
             return Claim(replay=None, running=True)
         row.created_at = now  # take over an abandoned claim
         return Claim(replay=None)

@@ -34,8 +34,10 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
 from api.db import Database
+from api.edge.faults import db_fault
+from api.errors import ServiceUnavailable
 from api.graphql.context import Context, build_context
-from api.graphql.errors import INTERNAL, Phase, format_error
+from api.graphql.errors import INTERNAL, UNAVAILABLE, Phase, format_error
 from api.graphql.limits import MAX_BODY_BYTES, MAX_TOKENS
 from api.graphql.schema import build_schema
 from api.observability.graphql_metrics import record_graphql
@@ -137,7 +139,17 @@ class GraphQLView(GraphQL[Context, None]):
             response = await self.run(request)
         except HTTPException as error:
             response = self._http_error(error, request)
+        except Exception as error:  # the session could not open, commit or roll back
+            fault = db_fault(error)
+            if fault is None:
+                raise
+            response = self._unavailable(fault, media_type)
         await response(scope, receive, send)
+
+    def _unavailable(self, fault: ServiceUnavailable, media_type: str) -> Response:
+        body = {"errors": [{"message": fault.detail, "extensions": {"code": fault.code}}]}
+        headers = {"Retry-After": str(fault.retry_after)}
+        return Response(orjson.dumps(body), 503, headers, media_type=media_type)
 
     def _http_error(self, error: HTTPException, request: Request) -> Response:
         status, headers, code = error.status_code, {}, "BAD_REQUEST"
@@ -216,7 +228,12 @@ class GraphQLView(GraphQL[Context, None]):
             response["errors"] = list(formatted)
         if result.extensions:
             response["extensions"] = result.extensions
-        if request_error and request.state.graphql_media_type == GRAPHQL_RESPONSE:
+        if any(e["extensions"]["code"] == UNAVAILABLE for e in formatted):
+            # The database failed under this request: a retryable 503 whatever was asked.
+            sub_response = request.state.graphql_sub_response
+            sub_response.status_code = 503
+            sub_response.headers["Retry-After"] = str(ServiceUnavailable.retry_after)
+        elif request_error and request.state.graphql_media_type == GRAPHQL_RESPONSE:
             internal = any(e["extensions"]["code"] == INTERNAL for e in formatted)
             request.state.graphql_sub_response.status_code = 500 if internal else 400
         return response

@@ -14,9 +14,11 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError
 
-from api.errors import BroadsheetError, InvalidInput, InvalidParam
+from api.edge.faults import db_fault
+from api.errors import BroadsheetError, InvalidInput, InvalidParam, ServiceUnavailable
 
 INTERNAL = "INTERNAL_SERVER_ERROR"
+UNAVAILABLE = "SERVICE_UNAVAILABLE"
 BAD_USER_INPUT = "BAD_USER_INPUT"
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
@@ -44,10 +46,21 @@ def argument_names(**renames: str) -> Iterator[None]:
         raise InvalidInput(detail=detail, invalid_params=params) from None
 
 
+def _fault_of(error: GraphQLError) -> ServiceUnavailable | None:
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        return None
+    if isinstance(original, BroadsheetError):
+        return original if isinstance(original, ServiceUnavailable) else None
+    return db_fault(original)
+
+
 def should_mask(error: GraphQLError) -> bool:
     """Whether an exception nobody meant to show caused this error (masked, and logged)."""
     original = error.original_error
     if original is None or isinstance(original, BroadsheetError | GraphQLError):
+        return False
+    if _fault_of(error) is not None:  # an expected outage: answered as 503, not logged
         return False
     # A scalar refusing a variable's value explains the client's input: shown as is.
     return not (error.path is None and error.message.startswith("Variable '$"))
@@ -75,6 +88,11 @@ def error_code(error: GraphQLError, phase: Phase) -> str:
 
 def format_error(error: GraphQLError, phase: Phase, *, debug: bool) -> dict[str, Any]:
     formatted: dict[str, Any] = dict(error.formatted)
+    fault = _fault_of(error)
+    if fault is not None:  # a retryable database fault: typed, and no driver text shown
+        formatted["message"] = fault.detail
+        formatted["extensions"] = {"code": fault.code}
+        return formatted
     code = error_code(error, phase)
     extensions: dict[str, Any] = dict(formatted.get("extensions") or {})
     original = error.original_error

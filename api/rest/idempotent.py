@@ -17,6 +17,10 @@ from api.errors import InvalidInput
 
 _KEY_SHAPE = re.compile(r"[\x21-\x7e]{1,200}")
 POLL_SECONDS = 0.05
+# Claims this worker could not release because the database failed with their request:
+# they are known not to be running, so a retry takes them over at once instead of waiting
+# for ABANDONED_AFTER (other workers still wait for it).
+orphaned: set[tuple[str, str]] = set()
 
 
 def request_key(request: Request) -> str | None:
@@ -52,8 +56,10 @@ async def claim_or_wait(
     deadline = time.monotonic() + wait_seconds
     while True:
         async with database.session(write=True) as session:
-            claim = await idempotency.claim(session, principal, key, fingerprint)
+            reclaim = (principal, key) in orphaned
+            claim = await idempotency.claim(session, principal, key, fingerprint, reclaim=reclaim)
         if not claim.running:
+            orphaned.discard((principal, key))
             return claim.replay
         while time.monotonic() < deadline:
             await asyncio.sleep(POLL_SECONDS)
@@ -65,3 +71,14 @@ async def claim_or_wait(
                 return seen.replay
         else:
             raise idempotency.still_running()
+
+
+async def release_claim(database: Database, principal: str, key: str) -> None:
+    """Forget a failed request's claim; if the database is gone too, remember it here."""
+    try:
+        async with database.session(write=True) as session:
+            await idempotency.release(session, principal, key)
+    except BaseException as exc:
+        orphaned.add((principal, key))
+        if not isinstance(exc, Exception):  # cancellation goes on; a fault stays secondary
+            raise

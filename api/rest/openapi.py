@@ -17,16 +17,25 @@ from api.rest.schemas import Problem
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 JSON = "application/json"
-# Every GET can answer these, whatever the operation.
-COMMON_STATUSES = (400, 405, 500)
+# Every GET can answer these, whatever the operation (503: a time budget, the concurrency
+# limit or a database fault; it carries Retry-After).
+COMMON_STATUSES = (400, 405, 500, 503)
 API_VERSION = "1.0.0"
 
 
 def _problem(status: int) -> dict[str, Any]:
-    return {
+    problem: dict[str, Any] = {
         "description": HTTPStatus(status).phrase,
         "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": REF_TEMPLATE.format(model="Problem")}}},
     }
+    if status == 503:
+        problem["headers"] = {
+            "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {"type": "integer"},
+            }
+        }
+    return problem
 
 
 def _inline(node: Any, definitions: dict[str, Any]) -> Any:
@@ -220,10 +229,12 @@ def _operation(operation: Operation) -> dict[str, Any]:
         "304": {"description": "Not modified: the copy named by If-None-Match is current."},
     }
     for status in sorted({*COMMON_STATUSES, *operation.statuses}):
-        # Readiness answers 503 with its own JSON body; everyone else with a problem.
-        if status == 503 and operation.endpoint is not None and operation.media_type == JSON:
-            responses["503"] = responses["200"] | {"description": "Not ready"}
-            continue
+        if status == 503 and operation.endpoint is not None:
+            if 503 not in operation.statuses:
+                continue  # probes bypass admission and most budgets
+            if operation.media_type == JSON:  # readiness answers 503 as itself
+                responses["503"] = responses["200"] | {"description": "Not ready"}
+                continue
         responses[str(status)] = _problem(status)
     content = responses["200"]["content"][operation.media_type]
     content["example"] = EXAMPLES[operation.operation_id]

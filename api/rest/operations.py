@@ -27,7 +27,13 @@ from api.errors import Forbidden, InvalidInput, InvalidParam, Unauthenticated
 from api.models import KeyScope
 from api.rest.bodies import parse_json_body, read_body
 from api.rest.caching import JSON_MEDIA_TYPE, cached_json, strong_etag
-from api.rest.idempotent import claim_or_wait, replay, request_hash, request_key
+from api.rest.idempotent import (
+    claim_or_wait,
+    release_claim,
+    replay,
+    request_hash,
+    request_key,
+)
 from api.rest.params import NoQuery, QueryModel, parse_query
 from api.settings import Settings
 
@@ -163,8 +169,7 @@ class Operation:
                     await idempotency.complete(session, principal, key, response)
         except BaseException:
             if key is not None:  # let a corrected retry run instead of replaying a failure
-                async with database.session(write=True) as session:
-                    await idempotency.release(session, principal, key)
+                await release_claim(database, principal, key)
             raise
         return Response(
             response.body or None, status_code=response.status, headers=response.headers

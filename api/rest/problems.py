@@ -7,12 +7,15 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 import orjson
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api.errors import BroadsheetError
+from api.edge.faults import db_fault
+from api.errors import BroadsheetError, ServiceUnavailable
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("broadsheet.errors")
@@ -48,6 +51,8 @@ async def _broadsheet_error(_request: Request, exc: Exception) -> Response:
     # RFC 9110 15.5.2: a 401 names the scheme to authenticate with, wherever it is raised
     # (the access gate's and a write route's scope check alike).
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    if isinstance(exc, ServiceUnavailable):
+        headers = {"Retry-After": str(exc.retry_after)}
     return problem_response(
         exc.status, exc.detail, title=exc.title, invalid_params=params, headers=headers
     )
@@ -70,9 +75,22 @@ async def _unexpected(_request: Request, exc: Exception) -> Response:
     return problem_response(500, "an unexpected error occurred; it has been logged")
 
 
+async def _database_error(request: Request, exc: Exception) -> Response:
+    # Outages, exhausted pools, spent budgets and locks are 503s the client may retry.
+    fault = db_fault(exc)
+    if fault is not None:
+        return await _broadsheet_error(request, fault)
+    return await _unexpected(request, exc)
+
+
 def exception_handlers() -> dict[Any, Any]:
     return {
         BroadsheetError: _broadsheet_error,
         HTTPException: _http_exception,
+        # Handled inside the middleware stack (not re-raised): faults are answers, not crashes.
+        SQLAlchemyError: _database_error,
+        OSError: _database_error,
+        asyncpg.PostgresError: _database_error,
+        asyncpg.InterfaceError: _database_error,
         Exception: _unexpected,
     }

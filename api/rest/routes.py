@@ -8,6 +8,7 @@ from starlette.routing import BaseRoute
 
 from api.db import Database
 from api.domain.health import database_status
+from api.edge.lifecycle import draining
 from api.models import KeyScope
 from api.rest import handlers, schemas, write_handlers
 from api.rest.catalog_write_routes import catalog_write_operations
@@ -43,6 +44,13 @@ async def healthz(_request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
+    if draining.active:  # shutting down: send traffic elsewhere, before the drain ends
+        return Response(
+            b'{"status":"unavailable","database":false,"migrations_at_head":false,"draining":true}',
+            status_code=503,
+            media_type="application/json",
+            headers={"Retry-After": "5"},
+        )
     database: Database = request.app.state.db
     try:
         async with database.session() as session:

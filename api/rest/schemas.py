@@ -219,6 +219,8 @@ class Readiness(Strict):
     status: Literal["ready", "unavailable"]
     database: bool
     migrations_at_head: bool
+    # True once the worker has been told to stop (SIGTERM): it finishes, takes no new work.
+    draining: bool = False
 
 
 class InvalidParam(Strict):

@@ -1,0 +1,1 @@
+"""The edge of every request: time budgets, admission, database faults, shutdown."""
