@@ -13,6 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from api.settings import Settings
+
 
 def _readme_verify() -> Callable[[str, dict[str, str], bytes], bool]:
     """The receiver example of the README, run as written: the docs cannot drift."""
@@ -89,3 +91,14 @@ def receiver(fail_first: int = 0) -> Iterator[Receiver]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def loopback_settings(database_url: str) -> Settings:
+    """The loopback receiver allowed past the SSRF guard; no backoff, so retries are due
+    at once."""
+    return Settings(
+        database_url=database_url,
+        webhook_allowed_hosts=["127.0.0.1"],
+        webhook_backoff_base_seconds=0,
+        webhook_backoff_max_seconds=0,
+    )

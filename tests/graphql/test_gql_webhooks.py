@@ -11,7 +11,7 @@ from api.models import KeyScope
 from api.settings import Settings
 from tests.graphql.gql_writes import CREATE, ERROR_FIELDS, mutate, post, to_input
 from tests.rest.test_writes import key_headers, payload
-from tests.webhook_support import receiver, verify
+from tests.webhook_support import loopback_settings, receiver, verify
 
 pytestmark = pytest.mark.anyio
 HOOK = "id url eventTypes category sentiment importanceMin active version"
@@ -38,12 +38,7 @@ LIST += " lastStatusCode lastError payload } nextCursor } } }"
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(
-        database_url=database_url,
-        webhook_allowed_hosts=["127.0.0.1"],
-        webhook_backoff_base_seconds=0,
-        webhook_backoff_max_seconds=0,
-    )
+    return loopback_settings(database_url)
 
 
 @pytest.fixture

@@ -14,20 +14,14 @@ from api.domain.webhook_worker import WebhookWorker
 from api.models import KeyScope
 from api.settings import Settings
 from tests.rest.test_writes import key_headers, payload
-from tests.webhook_support import receiver, verify
+from tests.webhook_support import loopback_settings, receiver, verify
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    # The loopback receiver is allowed; the tiny backoff keeps retries immediate.
-    return Settings(
-        database_url=database_url,
-        webhook_allowed_hosts=["127.0.0.1"],
-        webhook_backoff_base_seconds=0,
-        webhook_backoff_max_seconds=0,
-    )
+    return loopback_settings(database_url)
 
 
 @pytest.fixture
