@@ -16,6 +16,7 @@ import orjson
 import pytest
 from starlette.applications import Starlette
 
+from api.app import create_app
 from api.db import Database
 from api.domain import live
 from api.settings import Settings
@@ -274,3 +275,20 @@ async def test_last_event_id_beats_the_since_of_the_url(
     query = f"since={start}".encode()
     async with Stream(app, query=query, headers={"Last-Event-ID": seen}) as resumed:
         assert (await resumed.event())[1]["id"] == second["id"]
+
+
+async def test_a_stream_outlives_the_request_deadline(
+    database_url: str, client: httpx.AsyncClient, writer: dict[str, str]
+) -> None:
+    # The deadline bounds a response until it starts; a stream's later reads are not cut
+    # (on SQLite the statement guard also reads the request's deadline).
+    settings = Settings(
+        database_url=database_url, stream_max_seconds=300, request_timeout_seconds=1
+    )
+    streaming = create_app(settings)
+    async with streaming.router.lifespan_context(streaming), Stream(streaming) as stream:
+        await stream.position()
+        await asyncio.sleep(1.5)
+        created = (await create(client, writer)).json()
+        kind, data, _ = await stream.event()
+        assert (kind, data["id"]) == ("article.created", created["id"])
