@@ -7,7 +7,7 @@ so an orchestrator can still see a busy worker is alive.
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import ServiceUnavailable
 from api.rest.problems import problem_response
@@ -41,7 +41,23 @@ class AdmissionMiddleware:
             )
             return
         self.in_flight += 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                self.in_flight -= 1
+
+        async def sending(message: Message) -> None:
+            await send(message)
+            # Done for the client once its last byte is out; counting the cleanup after
+            # it (session close, log line) refused a keep-alive client's very next
+            # request: 64 connections got 503s at a limit of 64 (measured in the soak).
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                release()
+
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, sending)
         finally:
-            self.in_flight -= 1
+            release()
