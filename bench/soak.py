@@ -25,6 +25,7 @@ from typing import Any
 
 import orjson
 from prometheus_client.parser import text_string_to_metric_families
+from prometheus_client.samples import Sample
 
 from bench.corpus import CACHE_DIR, Corpus, ensure_corpus, parse_size, read_fixtures, size_label
 from bench.report import MB, _machine
@@ -88,17 +89,21 @@ def check(base_url: str, requests: list[HttpRequest]) -> None:
             raise RuntimeError(f"GraphQL errors: {body[:300]!r}")
 
 
+def metric_samples(base_url: str, name: str) -> list[Sample]:
+    """The samples named ``name`` in the server's /metrics (none if it does not answer)."""
+    status, body = http_get(base_url + "/metrics")
+    if status != 200:
+        return []
+    families = text_string_to_metric_families(body.decode())
+    return [sample for family in families for sample in family.samples if sample.name == name]
+
+
 def server_counts(base_url: str) -> dict[str, float]:
     """Requests the server itself counted, by status class, from its /metrics."""
-    status, body = http_get(base_url + "/metrics")
     counts: dict[str, float] = {}
-    if status != 200:
-        return counts
-    for family in text_string_to_metric_families(body.decode()):
-        for sample in family.samples:
-            if sample.name == "broadsheet_http_requests_total":
-                klass = sample.labels["status"][0] + "xx"
-                counts[klass] = counts.get(klass, 0) + sample.value
+    for sample in metric_samples(base_url, "broadsheet_http_requests_total"):
+        klass = sample.labels["status"][0] + "xx"
+        counts[klass] = counts.get(klass, 0) + sample.value
     return counts
 
 
@@ -111,13 +116,8 @@ def wait_for_drain(base_url: str, limit_seconds: float = 30.0) -> None:
     """
     deadline = time.monotonic() + limit_seconds
     while time.monotonic() < deadline:
-        status, body = http_get(base_url + "/metrics")
-        in_flight = 0.0
-        for family in text_string_to_metric_families(body.decode() if status == 200 else ""):
-            for sample in family.samples:
-                if sample.name == "broadsheet_http_requests_in_flight":
-                    in_flight += sample.value
-        if in_flight <= 1:  # the scrape itself
+        samples = metric_samples(base_url, "broadsheet_http_requests_in_flight")
+        if sum(sample.value for sample in samples) <= 1:  # the scrape itself
             return
         time.sleep(0.2)
 
