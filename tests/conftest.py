@@ -39,6 +39,7 @@ os.environ.setdefault("BROADSHEET_STREAM_MAX_SECONDS", "0.05")
 os.environ.setdefault("BROADSHEET_WEBHOOK_WORKER", "false")
 # Both backends unless a developer narrows it on purpose; CI never does.
 BACKENDS = enabled_backends()
+pytest_plugins = ["tests.watchdog"]
 
 
 @pytest.fixture(scope="session")
