@@ -97,7 +97,10 @@ class Settings(BaseSettings):
     max_concurrent_requests: int = Field(default=64, ge=1, le=10_000)
     # Idle keep-alive connections are closed after this (uvicorn timeout_keep_alive).
     keep_alive_timeout_seconds: int = Field(default=5, ge=1, le=300)
-    # Request line plus headers above this close the connection (h11 incomplete event size).
+    # A request's line and headers must arrive within this (from the connection's start for
+    # the first request, from its first byte for later ones), else 408 and the connection closes.
+    header_timeout_seconds: float = Field(default=10.0, ge=0.1, le=300)
+    # Request line plus headers above this: 431 and the connection closes (api/edge/slow_clients).
     max_header_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
     # SIGTERM: stop accepting, let requests in flight finish for this long, then exit.
     graceful_shutdown_seconds: int = Field(default=30, ge=0, le=3600)
