@@ -65,6 +65,20 @@ def _install_sqlite_hooks(sync_engine: Engine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+def _stop_without_graceful_close(dbapi_connection: Any) -> None:
+    """How the pool ends a connection it invalidated (a statement was cancelled midway).
+
+    SQLAlchemy first tries a shielded graceful close, and if cancellation comes again
+    (anyio re-delivers it until the scope exits) also force-closes. The two race: on
+    aiosqlite the graceful close then waits for the stopped thread for ever, so the loop
+    can never finish its tasks (a hung test run, a hung worker exit); on asyncpg it leaves
+    a "connection_lost" error nobody retrieves. Force-closing alone is enough: aiosqlite's
+    thread closes the sqlite3 connection after its current statement, and asyncpg has
+    already asked the server to cancel the statement when its task was cancelled.
+    """
+    dbapi_connection._terminate_force_close()
+
+
 def create_async_db_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
     target = with_driver(url or settings.database_url, asynchronous=True)
     if target.get_backend_name() == "sqlite":
@@ -74,6 +88,7 @@ def create_async_db_engine(settings: Settings, *, url: str | None = None) -> Asy
         else:
             engine = create_async_engine(target, **_pool_options(settings))
         _install_sqlite_hooks(engine.sync_engine, settings.sqlite_busy_timeout_ms)
+        engine.dialect.do_terminate = _stop_without_graceful_close  # type: ignore[method-assign]
         install_statement_budget(engine.sync_engine, settings.statement_timeout_ms)
         return engine
     # A short connect timeout and pre-ping: during an outage requests fail fast (503), and
@@ -81,9 +96,11 @@ def create_async_db_engine(settings: Settings, *, url: str | None = None) -> Asy
     connect_args: dict[str, Any] = {"timeout": settings.db_connect_timeout_seconds}
     if settings.statement_timeout_ms:
         connect_args["server_settings"] = {"statement_timeout": str(settings.statement_timeout_ms)}
-    return create_async_engine(
+    engine = create_async_engine(
         target, pool_pre_ping=True, connect_args=connect_args, **_pool_options(settings)
     )
+    engine.dialect.do_terminate = _stop_without_graceful_close  # type: ignore[method-assign]
+    return engine
 
 
 def _pool_options(settings: Settings) -> dict[str, Any]:

@@ -31,7 +31,7 @@ def _report(nodeid: str, config: pytest.Config) -> None:
     tasks = []
     for _ in range(3):  # the set may change under us: it belongs to the loop's thread
         try:
-            tasks = list(asyncio.tasks._all_tasks)
+            tasks = list(asyncio.tasks._all_tasks)  # type: ignore[attr-defined]
             break
         except RuntimeError:
             continue
