@@ -10,7 +10,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
 from api.access.middleware import AccessMiddleware
-from api.db import Database, create_async_db_engine
+from api.db import Database, create_async_db_engine, create_loop_read_engine
 from api.domain import webhook_worker
 from api.edge.admission import AdmissionMiddleware
 from api.edge.deadline import DeadlineMiddleware
@@ -28,7 +28,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        database = Database(create_async_db_engine(settings))
+        database = Database(
+            create_async_db_engine(settings), loop_reads=create_loop_read_engine(settings)
+        )
         app.state.db = database
         try:
             async with webhook_worker.running(database, settings):

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     pool_max_overflow: int = Field(default=10, ge=0, le=200)
     pool_timeout_seconds: float = Field(default=5.0, gt=0)
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    # Short reads on SQLite run on the event loop's thread instead of aiosqlite's (api/db.py).
+    sqlite_reads_on_loop: bool = True
     cors_origins: list[str] = Field(default_factory=list)
     public_base_url: str = "http://127.0.0.1:8000"
     # Request bodies above this are refused with 413 before they are parsed.

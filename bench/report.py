@@ -29,6 +29,9 @@ class Run:
     non_2xx: int
 
 
+MAX_FAILED_SHARE = 0.01
+
+
 @dataclass(slots=True)
 class Measurement:
     scenario: str
@@ -39,7 +42,10 @@ class Measurement:
 
     @property
     def measured(self) -> bool:
-        return bool(self.runs)
+        # A run whose answers were mostly errors measured the refusals, not the scenario.
+        requests = sum(r.requests for r in self.runs)
+        failed = sum(r.errors + r.non_2xx for r in self.runs)
+        return bool(self.runs) and failed <= requests * MAX_FAILED_SHARE
 
     @property
     def rps(self) -> float:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, exists, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.db import fetch_first, fetch_rows
 from api.domain.articles import CATEGORY_COLUMNS, SOURCE_COLUMNS, source_from_row
 from api.domain.cursors import decode_cursor, encode_cursor
 from api.domain.records import CategoryRecord, EntityRecord, Page, SourceRecord
@@ -42,18 +43,18 @@ def entity_from_row(row: Any, mention_count: int | None = None) -> EntityRecord:
 
 
 async def list_sources(session: AsyncSession) -> list[SourceRecord]:
-    rows = await session.execute(select(*SOURCE_COLUMNS).order_by(Source.name, Source.id))
+    rows = await fetch_rows(session, select(*SOURCE_COLUMNS).order_by(Source.name, Source.id))
     return [source_from_row(row, 0) for row in rows]
 
 
 async def get_source(session: AsyncSession, slug: str) -> SourceRecord | None:
     stmt = select(*SOURCE_COLUMNS, Source.version).where(Source.slug == slug)
-    row = (await session.execute(stmt)).first()
+    row = await fetch_first(session, stmt)
     return None if row is None else replace(source_from_row(row, 0), version=row[-1])
 
 
 async def list_categories(session: AsyncSession) -> list[CategoryRecord]:
-    rows = await session.execute(select(*CATEGORY_COLUMNS).order_by(Category.name, Category.id))
+    rows = await fetch_rows(session, select(*CATEGORY_COLUMNS).order_by(Category.name, Category.id))
     return [CategoryRecord(slug=slug, name=name, icon=icon) for slug, name, icon in rows]
 
 
@@ -83,7 +84,7 @@ async def list_entities(
     if cursor is not None:
         name, slug = decode_cursor(cursor, "entities", [str, str])
         stmt = stmt.where(tuple_(sort_name, Entity.slug) > tuple_(name, slug))
-    rows = (await session.execute(stmt.order_by(sort_name, Entity.slug).limit(limit + 1))).all()
+    rows = await fetch_rows(session, stmt.order_by(sort_name, Entity.slug).limit(limit + 1))
     items = [entity_from_row(row) for row in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
@@ -99,7 +100,7 @@ def entity_cursor(entity: EntityRecord) -> str:
 async def get_entity(session: AsyncSession, slug: str) -> EntityRecord | None:
     mention_count = select(func.count()).where(Mention.entity_id == Entity.id).scalar_subquery()
     stmt = select(*ENTITY_COLUMNS, mention_count, Entity.version).where(Entity.slug == slug)
-    row = (await session.execute(stmt)).first()
+    row = await fetch_first(session, stmt)
     if row is None:
         return None
     return replace(entity_from_row(row, mention_count=row[8]), version=row[9])
@@ -115,7 +116,7 @@ async def mention_counts(session: AsyncSession, slugs: Iterable[str]) -> dict[st
             .where(Entity.slug.in_(keys))
             .group_by(Entity.slug)
         )
-        counts.update({slug: int(n) for slug, n in await session.execute(stmt)})
+        counts.update({slug: int(n) for slug, n in await fetch_rows(session, stmt)})
     return counts
 
 

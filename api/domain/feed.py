@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.db import fetch_rows
 from api.domain.articles import article_from_row, mentions_by_article, select_articles
 from api.domain.cursors import decode_cursor, encode_cursor
 from api.domain.filters import ArticleFilter, ArticleOrder, filter_conditions
@@ -82,7 +83,7 @@ async def article_page(
     if cursor is not None:
         stmt = stmt.where(_after_cursor(order, cursor))
     stmt = stmt.order_by(*(column.desc() for column in _sort_columns(order))).limit(limit + 1)
-    rows = (await session.execute(stmt)).all()
+    rows = await fetch_rows(session, stmt)
     items = [article_from_row(row) for row in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:

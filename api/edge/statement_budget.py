@@ -12,6 +12,7 @@ nobody waits for (the connection could not even be closed until it ends).
 
 from __future__ import annotations
 
+import inspect
 import math
 import time
 from contextvars import ContextVar
@@ -28,9 +29,9 @@ request_deadline: ContextVar[float] = ContextVar("request_deadline", default=mat
 
 
 def install_statement_budget(sync_engine: Engine, budget_ms: int) -> None:
-    """Interrupt any statement on this (aiosqlite) engine running longer than ``budget_ms``
+    """Interrupt any statement on this SQLite engine (aiosqlite or pysqlite) running longer
 
-    (0: no budget of its own) or past its request's deadline.
+    than ``budget_ms`` (0: no budget of its own) or past its request's deadline.
     """
     budget = budget_ms / 1000 if budget_ms > 0 else math.inf
 
@@ -41,8 +42,9 @@ def install_statement_budget(sync_engine: Engine, budget_ms: int) -> None:
         def guard() -> int:
             return 1 if time.monotonic() > deadline[0] else 0
 
-        # The aiosqlite adapter wraps the driver's connection; register on its own thread.
-        await_(record.driver_connection.set_progress_handler(guard, CHECK_EVERY))
+        registered = record.driver_connection.set_progress_handler(guard, CHECK_EVERY)
+        if inspect.isawaitable(registered):  # aiosqlite: registered on its own thread
+            await_(registered)
 
     @event.listens_for(sync_engine, "before_cursor_execute")
     def start(conn: Any, *_args: Any) -> None:

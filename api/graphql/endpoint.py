@@ -15,11 +15,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from cross_web import HTTPException
-from graphql import GraphQLError, OperationType, get_operation_ast, parse
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    OperationType,
+    Visitor,
+    get_operation_ast,
+    parse,
+    visit,
+)
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
@@ -77,31 +85,54 @@ def negotiate(accept: str | None) -> str:
 CACHED_DOCUMENT_CHARS = 8192
 
 
-def operation_type(query: str | None, operation_name: str | None) -> OperationType | None:
-    """The type of the operation a request selects: known before the session opens.
+# Fields whose resolvers rank or score (search, related, trending): a document selecting
+# any of them keeps its reads off the event loop's thread on SQLite (Database.session).
+OFFLOADED_FIELDS = frozenset({"search", "related", "relatedEntities", "trendingEntities"})
 
-    None for anything that does not parse or select exactly one operation: execution then
-    refuses it without touching the database, with the proper error.
+
+class OperationPlan(NamedTuple):
+    kind: OperationType | None
+    offload: bool
+
+
+def operation_plan(query: str | None, operation_name: str | None) -> OperationPlan:
+    """What a request's operation is, known before the session opens.
+
+    ``kind`` is None for anything that does not parse or select exactly one operation:
+    execution then refuses it without touching the database, with the proper error.
     """
     if not query:
-        return None
+        return OperationPlan(None, False)
     if len(query) <= CACHED_DOCUMENT_CHARS:
-        return _operation_type_cached(query, operation_name)
-    return _operation_type(query, operation_name)
+        return _operation_plan_cached(query, operation_name)
+    return _operation_plan(query, operation_name)
 
 
 @lru_cache(maxsize=256)
-def _operation_type_cached(query: str, operation_name: str | None) -> OperationType | None:
-    return _operation_type(query, operation_name)
+def _operation_plan_cached(query: str, operation_name: str | None) -> OperationPlan:
+    return _operation_plan(query, operation_name)
 
 
-def _operation_type(query: str, operation_name: str | None) -> OperationType | None:
+class _FieldNames(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def enter_field(self, node: FieldNode, *_args: object) -> None:
+        self.names.add(node.name.value)
+
+
+def _operation_plan(query: str, operation_name: str | None) -> OperationPlan:
     try:
         document = parse(query, max_tokens=MAX_TOKENS, no_location=True)
     except GraphQLError:
-        return None
+        return OperationPlan(None, False)
     operation = get_operation_ast(document, operation_name)
-    return None if operation is None else operation.operation
+    if operation is None:
+        return OperationPlan(None, False)
+    fields = _FieldNames()
+    visit(document, fields)  # fragments included: they may hold the heavy fields
+    return OperationPlan(operation.operation, not fields.names.isdisjoint(OFFLOADED_FIELDS))
 
 
 class TextFrames(ASGIWebSocketAdapter):
@@ -172,7 +203,7 @@ class GraphQLView(GraphQL[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        kind = operation_type(request_data.query, request_data.operation_name)
+        kind, offload = operation_plan(request_data.query, request_data.operation_name)
         if kind is OperationType.SUBSCRIPTION:
             raise HTTPException(
                 400, "subscriptions run over a WebSocket to /graphql (graphql-transport-ws)"
@@ -183,7 +214,7 @@ class GraphQLView(GraphQL[Context, None]):
         write = request.method == "POST" and kind is OperationType.MUTATION
         database: Database = request.app.state.db
         try:
-            async with database.session(write=write) as session:
+            async with database.session(write=write, offload=offload) as session:
                 context.run.bind(session, writable=write)
                 if write:  # committed as the block ends; failed mutations left nothing
                     return await super().execute_single(

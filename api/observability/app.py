@@ -32,8 +32,12 @@ class Telemetry:
         database = getattr(self._app.state, "db", None) if self._app is not None else None
         if database is None:
             return None
-        checkedout: Any = getattr(database.engine.pool, "checkedout", None)
-        return int(checkedout()) if callable(checkedout) else None
+        counts = []
+        for engine in database.sync_engines:  # the pool, and SQLite's loop readers
+            checkedout: Any = getattr(engine.pool, "checkedout", None)
+            if callable(checkedout):
+                counts.append(int(checkedout()))
+        return sum(counts) if counts else None
 
     def shutdown(self) -> None:
         mark_process_dead()

@@ -99,6 +99,8 @@ class Operation:
     requires_if_match: bool = False
     # What a GET answers with; a handler serving another media type replies with bytes.
     media_type: str = JSON_MEDIA_TYPE
+    # A read that may run long (ranking, scoring): kept off the loop's thread on SQLite.
+    offload: bool = False
 
     @property
     def asgi_endpoint(self) -> Callable[[Request], Awaitable[Response]]:
@@ -123,7 +125,7 @@ class Operation:
         query = parse_query(self.query, request.query_params, request.scope["query_string"])
         assert self.handler is not None
         database: Database = request.app.state.db
-        async with database.session() as session:
+        async with database.session(offload=self.offload) as session:
             reply = await self.handler(Call(request, session, query, path))
         payload = reply.payload
         body = payload if isinstance(payload, bytes) else orjson.dumps(payload)

@@ -53,7 +53,7 @@ async def readyz(request: Request) -> Response:
         )
     database: Database = request.app.state.db
     try:
-        async with database.session() as session:
+        async with database.session(offload=True) as session:  # the pool the writes use
             status = await database_status(session)
     except Exception:  # any failure to answer means "not ready", never a 500
         return Response(
@@ -96,6 +96,7 @@ OPERATIONS: tuple[Operation, ...] = (
             "ranked by relevance and recency, then the 1,000 before them, and so on."
         ),
         query=SearchQuery,
+        offload=True,
     ),
     Operation(
         "/v1/articles/{key}",
@@ -124,6 +125,7 @@ OPERATIONS: tuple[Operation, ...] = (
         query=RelatedQuery,
         path_params=(ARTICLE_KEY,),
         statuses=(404,),
+        offload=True,
     ),
     Operation(
         "/v1/sources",
@@ -188,6 +190,7 @@ OPERATIONS: tuple[Operation, ...] = (
             "newest article's publication time. Only entities mentioned in the window."
         ),
         query=TrendingQuery,
+        offload=True,
     ),
     Operation(
         "/v1/entities/{slug}",
@@ -209,6 +212,7 @@ OPERATIONS: tuple[Operation, ...] = (
         query=RelatedEntitiesQuery,
         path_params=(ENTITY_SLUG,),
         statuses=(404,),
+        offload=True,
     ),
     Operation(
         "/v1/entities/{slug}/articles",

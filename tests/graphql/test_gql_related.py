@@ -94,10 +94,12 @@ def statements(app: Starlette) -> Iterator[list[str]]:
         if statement.split()[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK"}:
             log.append(statement)
 
-    engine = app.state.db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
+    engines = app.state.db.sync_engines
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
     yield log
-    event.remove(engine, "before_cursor_execute", record)
+    for engine in engines:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 async def test_a_feed_asking_related_is_batched(

@@ -30,15 +30,17 @@ FEED = """query($first: Int) { articles(first: $first) { totalCount edges { curs
 def statements(app: Starlette) -> Iterator[list[str]]:
     """SQL sent to the database; transaction control (SQLite's BEGIN) left out."""
     log: list[str] = []
-    engine = app.state.db.engine.sync_engine
+    engines = app.state.db.sync_engines
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if statement.split()[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK"}:
             log.append(statement)
 
-    event.listen(engine, "before_cursor_execute", record)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
     yield log
-    event.remove(engine, "before_cursor_execute", record)
+    for engine in engines:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 async def _feed_counts(gql: Gql, statements: list[str]) -> dict[int, int]:

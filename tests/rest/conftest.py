@@ -25,11 +25,13 @@ def corpus(sync_engine: Engine) -> int:
 @pytest.fixture
 def sql_log(app: Starlette) -> Iterator[StatementLog]:
     log = StatementLog()
-    engine = app.state.db.engine.sync_engine
+    engines = app.state.db.sync_engines
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         log.statements.append(statement)
 
-    event.listen(engine, "before_cursor_execute", record)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
     yield log
-    event.remove(engine, "before_cursor_execute", record)
+    for engine in engines:
+        event.remove(engine, "before_cursor_execute", record)
