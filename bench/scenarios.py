@@ -28,7 +28,12 @@ ARTICLE_QUERY = """query Article($slug: String!) { article(slug: $slug) { CARD c
 } }"""
 RELATED_QUERY = """query Related($slug: String!) { article(slug: $slug) { articleId
   related(first: 10) { score article { articleId slug title url publishedAt
-    source { slug name } } explanation { kind sharedEntities { slug name } } } } }"""
+    source { slug name } }
+    explanation { kind sharedEntities { contribution entity { slug name } } } } } }"""
+# The REST search page: hits with score and snippet around the same card.
+SEARCH_QUERY = """query Search($q: String!) {
+  search(query: $q, first: LIMIT) { edges { cursor score snippet node { CARD } }
+    pageInfo { hasNextPage endCursor } } }"""
 ENTITY_QUERY = """query Entity($slug: String!) {
   entity(slug: $slug) { articles(first: LIMIT) { CONNECTION } } }"""
 
@@ -86,6 +91,12 @@ def app_scenarios(fx: Fixtures) -> list[Scenario]:
         Scenario("rest.related", "app", _get(*(f"{p}/related" for p in article_paths)), related),
         Scenario("graphql.related", "app", _gql(RELATED_QUERY, by_slug), related),
         Scenario("rest.search", "app", _get(*search), f"search, {len(search)} terms", probe=probe),
+        Scenario(
+            "graphql.search",
+            "app",
+            _gql(SEARCH_QUERY, [{"q": term} for term in fx.search_terms]),
+            f"search, {len(search)} terms",
+        ),
         Scenario(
             "rest.entity.articles",
             "app",
