@@ -16,7 +16,7 @@ import json
 import logging
 from collections.abc import Callable
 from functools import cache
-from typing import ClassVar, Literal, NamedTuple, cast
+from typing import Any, ClassVar, Literal, NamedTuple, cast
 
 import h11
 import httptools
@@ -63,7 +63,7 @@ class _Refused(Exception):
     """Raised in a parser callback after answering: stops the parser mid-chunk."""
 
 
-class _HeadGuard:
+class _HeadGuard(asyncio.Protocol):
     """What both parsers share; ``protocol_for`` binds the limits."""
 
     parser_name: ClassVar[Parser]
@@ -79,8 +79,20 @@ class _HeadGuard:
     # Bytes received for the head in progress; -1 while none is (body, response, idle).
     _head_bytes = -1
 
+    # Both uvicorn protocols keep the request in progress here (None between requests).
+    cycle: Any
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._head_bytes = 0
+        self._start_head_timer()  # uvicorn times nothing before the first request
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_head_timer()
+        super().connection_lost(exc)
+
     def _responding(self) -> bool:
-        raise NotImplementedError
+        return self.cycle is not None and not self.cycle.response_complete
 
     def _start_head_timer(self) -> None:
         self._head_timer = self.loop.call_later(self.header_timeout, self._head_timed_out)
@@ -121,18 +133,6 @@ class HttpToolsHeadGuard(_HeadGuard, HttpToolsProtocol):
     # A head's first chunk may hold an earlier request's tail: left out of the running
     # check (so the parser buffers at most the cap plus one read), never out of the final one.
     _head_slack = 0
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._head_bytes = 0
-        self._start_head_timer()  # uvicorn times nothing before the first request
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._stop_head_timer()
-        super().connection_lost(exc)
-
-    def _responding(self) -> bool:
-        return self.cycle is not None and not self.cycle.response_complete
 
     def data_received(self, data: bytes) -> None:
         # uvicorn's own, plus the count; and our _Refused (httptools wraps what a callback
@@ -188,18 +188,6 @@ class H11HeadGuard(_HeadGuard, H11Protocol):
     only while it is incomplete; here its refusal becomes a 431 and the head is timed."""
 
     parser_name = "h11"
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._head_bytes = 0
-        self._start_head_timer()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._stop_head_timer()
-        super().connection_lost(exc)
-
-    def _responding(self) -> bool:
-        return self.cycle is not None and not self.cycle.response_complete
 
     def data_received(self, data: bytes) -> None:
         if self.conn.their_state is h11.IDLE:  # no request open: these bytes start or extend one
