@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -178,31 +179,53 @@ async def mentions_by_article(
     return result
 
 
-_LINK_TARGET = aliased(Article, name="link_target")
-_LINKS = (
-    select(
-        ArticleLink.from_article_id,
-        type_coerce(ArticleLink.kind, String),
-        ArticleLink.score,
-        _LINK_TARGET.public_id,
-        _LINK_TARGET.slug,
-        _LINK_TARGET.title,
-        _LINK_TARGET.url,
-        _LINK_TARGET.published_at,
+def ref_columns(article: Any) -> tuple[Any, ...]:
+    """A linked or related article's headline columns; ``article_ref_from_row`` reads them."""
+    return (
+        article.public_id,
+        article.slug,
+        article.title,
+        article.url,
+        article.published_at,
         *SOURCE_COLUMNS,
     )
-    .join(_LINK_TARGET, _LINK_TARGET.id == ArticleLink.to_article_id)
-    .join(Source, Source.id == _LINK_TARGET.source_id)
-    .where(ArticleLink.from_article_id.in_(bindparam("keys", expanding=True)))
-    # Strongest links first; unscored ones after scored ones; stable by target.
-    .order_by(
-        ArticleLink.from_article_id,
-        case((ArticleLink.score.is_(None), 1), else_=0),
-        ArticleLink.score.desc(),
-        _LINK_TARGET.published_at.desc(),
-        _LINK_TARGET.id.desc(),
+
+
+def article_ref_from_row(row: Sequence[Any], at: int) -> ArticleRefRecord:
+    public_id, slug, title, url, published_at = row[at : at + 5]
+    return ArticleRefRecord(public_id, slug, title, url, published_at, source_from_row(row, at + 5))
+
+
+@functools.cache
+def links_statement(published_after: bool) -> Select[Any]:
+    """Outgoing links of the articles in ``:seeds``: from, kind, score, target pk, target ref.
+
+    Strongest first, unscored after scored, newest target first; with ``published_after``
+    only targets published since ``:published_after`` (related articles use that).
+    """
+    target = aliased(Article, name="target")
+    stmt = (
+        select(
+            ArticleLink.from_article_id,
+            type_coerce(ArticleLink.kind, String),
+            ArticleLink.score,
+            target.id,
+            *ref_columns(target),
+        )
+        .join(target, target.id == ArticleLink.to_article_id)
+        .join(Source, Source.id == target.source_id)
+        .where(ArticleLink.from_article_id.in_(bindparam("seeds", expanding=True)))
+        .order_by(
+            ArticleLink.from_article_id,
+            ArticleLink.score.is_(None),
+            ArticleLink.score.desc(),
+            target.published_at.desc(),
+            target.id.desc(),
+        )
     )
-)
+    if published_after:
+        stmt = stmt.where(target.published_at >= bindparam("published_after"))
+    return stmt
 
 
 async def links_by_article(
@@ -213,20 +236,9 @@ async def links_by_article(
     result: dict[int, list[LinkRecord]] = {pk: [] for pk in keys}
     if not keys:
         return result
-    for row in await fetch_rows(session, _LINKS, {"keys": keys}):
+    for row in await fetch_rows(session, links_statement(False), {"seeds": keys}):
         result[row[0]].append(
-            LinkRecord(
-                kind=row[1],
-                score=row[2],
-                article=ArticleRefRecord(
-                    id=row[3],
-                    slug=row[4],
-                    title=row[5],
-                    url=row[6],
-                    published_at=row[7],
-                    source=source_from_row(row, 8),
-                ),
-            )
+            LinkRecord(kind=row[1], score=row[2], article=article_ref_from_row(row, 4))
         )
     return result
 

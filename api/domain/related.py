@@ -46,7 +46,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from api.domain import related_sql as sql
-from api.domain.articles import source_from_row
+from api.domain.articles import article_ref_from_row, links_statement
 from api.domain.records import ArticleRefRecord, RelatedRecord, SharedEntityRecord
 from api.errors import InvalidInput
 from api.models import EntityType
@@ -86,11 +86,6 @@ class _Link:
     kind: str
     score: float | None
     article: ArticleRefRecord
-
-
-def _ref(row: Any, at: int) -> ArticleRefRecord:
-    public_id, slug, title, url, published_at = row[at : at + 5]
-    return ArticleRefRecord(public_id, slug, title, url, published_at, source_from_row(row, at + 5))
 
 
 def _seeds(rows: Iterable[Any]) -> dict[int, _Seed]:
@@ -156,10 +151,10 @@ async def _links(
 ) -> dict[int, list[_Link]]:
     """Strongest first (score, then kind priority, then newest), one per target."""
     values = {"seeds": keys, "published_after": published_after}
-    rows = await connection.execute(sql.links_statement(published_after is not None), values)
+    rows = await connection.execute(links_statement(published_after is not None), values)
     found: dict[int, list[_Link]] = {pk: [] for pk in keys}
     for row in rows:
-        found[row[0]].append(_Link(row[3], row[1], row[2], _ref(row, 4)))
+        found[row[0]].append(_Link(row[3], row[1], row[2], article_ref_from_row(row, 4)))
     unknown = len(LINK_KIND_PRIORITY)
     for pk, links in found.items():
         # Stable: keeps the statement's newest-first order among equals.
@@ -224,7 +219,7 @@ async def _related(
     chosen = list({c.pk for found in winners.values() for c in found})
     if chosen:
         result = await connection.execute(sql.refs_statement(), {"pks": chosen})
-        refs = {row[0]: _ref(row, 1) for row in result}
+        refs = {row[0]: article_ref_from_row(row, 1) for row in result}
     related: dict[int, list[RelatedRecord]] = {}
     for pk in keys:
         items = [RelatedRecord(link.article, link.score, link_kind=link.kind) for link in links[pk]]

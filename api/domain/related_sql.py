@@ -29,8 +29,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from api.domain.articles import SOURCE_COLUMNS
-from api.models import Article, ArticleLink, Entity, Mention, Source
+from api.domain.articles import ref_columns
+from api.models import Article, Entity, Mention, Source
 
 # Articles taken per shared entity on each side of the seed (see api.domain.related).
 CANDIDATES_PER_SIDE = 25
@@ -161,45 +161,6 @@ def candidates_statement(dialect: str, ranges: int, published_after: bool) -> An
     )
     if published_after:
         stmt = stmt.where(Article.published_at >= bindparam("published_after"))
-    return stmt
-
-
-def ref_columns(article: Any) -> tuple[Any, ...]:
-    return (
-        article.public_id,
-        article.slug,
-        article.title,
-        article.url,
-        article.published_at,
-        *SOURCE_COLUMNS,
-    )
-
-
-@functools.cache
-def links_statement(published_after: bool) -> Any:
-    """Outgoing links with each target's headline, ordered as links_by_article orders."""
-    target = aliased(Article, name="target")
-    stmt = (
-        select(
-            ArticleLink.from_article_id,
-            type_coerce(ArticleLink.kind, String),
-            ArticleLink.score,
-            target.id,
-            *ref_columns(target),
-        )
-        .join(target, target.id == ArticleLink.to_article_id)
-        .join(Source, Source.id == target.source_id)
-        .where(ArticleLink.from_article_id.in_(bindparam("seeds", expanding=True)))
-        .order_by(
-            ArticleLink.from_article_id,
-            ArticleLink.score.is_(None),
-            ArticleLink.score.desc(),
-            target.published_at.desc(),
-            target.id.desc(),
-        )
-    )
-    if published_after:
-        stmt = stmt.where(target.published_at >= bindparam("published_after"))
     return stmt
 
 
