@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.access.middleware import PROBE_PATHS
 from api.errors import ServiceUnavailable
 from api.rest.problems import problem_response
 from api.settings import Settings
 
-PROBE_PATHS = frozenset({"/healthz", "/readyz"})
 # Long-lived streams have their own per-worker cap (stream_max_connections): counted here
 # too, a hundred idle listeners would lock every other request out.
 STREAM_PATHS = frozenset({"/v1/stream"})
