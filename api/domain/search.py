@@ -166,8 +166,11 @@ def _ranked(
     in_block: list[ColumnElement[bool]],
     after: tuple[float, int] | None,
     limit: int,
+    prechecked: bool,
 ) -> Any:
     """The page's (id, score) rows within one block.
+
+    ``prechecked``: ``in_block`` names ids already known to match and pass the filters.
 
     Relevance is computed once per match in the block (a materialised CTE). Since the
     recency factor is within [1, MAX_BOOST], the page's last score is at least the
@@ -175,13 +178,13 @@ def _ranked(
     with relevance * MAX_BOOST >= floor can be on the page: just those are joined to their
     articles and scored. Exact within the block, and it skips most article lookups.
     """
-    scored = (
-        select(index.key.label("id"), index.relevance.label("r"))
-        .select_from(index.matches)
-        .where(index.match, *index.conditions, *in_block)
-        .cte("relevance")
-        .prefix_with("MATERIALIZED")
-    )
+    relevance = select(index.key.label("id"), index.relevance.label("r"))
+    if prechecked:
+        relevance = relevance.where(*in_block)
+    else:
+        relevance = relevance.select_from(index.matches)
+        relevance = relevance.where(index.match, *index.conditions, *in_block)
+    scored = relevance.cte("relevance").prefix_with("MATERIALIZED")
     ahead = select(scored.c.r)
     if after is not None:
         ahead = ahead.where(scored.c.r * MAX_BOOST < after[0])
@@ -205,8 +208,9 @@ def _page_statement(
     after: tuple[float, int] | None,
     limit: int,
     with_body: bool,
+    prechecked: bool = False,
 ) -> Select[Any]:
-    ranked = _ranked(index, sqlite, anchor, in_block, after, limit)
+    ranked = _ranked(index, sqlite, anchor, in_block, after, limit, prechecked)
     if sqlite:
         snippet: Any = func.snippet(blocks.FTS_RANK, -1, MARK_START, MARK_END, "…", SNIPPET_TOKENS)
     else:
@@ -235,6 +239,83 @@ def _page_statement(
     return stmt.order_by(ranked.c.score.desc(), ranked.c.id.desc())
 
 
+@dataclass(slots=True)
+class _Walk:
+    """What a page's walk through the blocks reads and what it has found so far."""
+
+    index: blocks.SearchIndex
+    sqlite: bool
+    narrowed: bool  # PostgreSQL: the words hold lexemes (not only stop words)
+    common: bool  # PostgreSQL: the sample found the query in many of the newest documents
+    anchor: dt.datetime
+    limit: int
+    with_body: bool
+    hits: list[SearchHit]
+
+
+async def _block_ids(
+    session: AsyncSession, walk: _Walk, lower: int, upper: int | None
+) -> list[int]:
+    """PostgreSQL: the ids of the block's loose matches, newest first (BLOCK_SIZE at most);
+    the page then ranks exactly these rows by primary key."""
+    index = walk.index
+    if not walk.narrowed:
+        return list((await session.scalars(blocks.newest_ids(index, lower, upper))).all())
+    if not walk.common:
+        return list((await session.scalars(blocks.matched_ids(index, lower, upper))).all())
+    ids = list((await session.scalars(blocks.recent_ids(index, lower, upper))).all())
+    if len(ids) < blocks.BLOCK_SIZE:
+        older = blocks.older_ids(index, lower, upper, blocks.BLOCK_SIZE - len(ids))
+        ids += (await session.scalars(older)).all()
+    return ids
+
+
+async def _walk_blocks(
+    session: AsyncSession, walk: _Walk, block: _Block, after: tuple[float, int] | None
+) -> bool:
+    """Fill ``walk.hits`` from ``block`` on, older blocks after it; True when more follow."""
+    index, sqlite = walk.index, walk.sqlite
+    while True:
+        lower, ids = block.lower, None
+        if sqlite and lower is None:
+            lower = int(await session.scalar(blocks.block_lower(index, block.upper)) or 0)
+        elif not sqlite and lower != 0:
+            ids = await _block_ids(session, walk, lower or 0, block.upper)
+            if lower is None:
+                lower = ids[-1] if len(ids) == blocks.BLOCK_SIZE else 0
+        assert lower is not None
+        bounds = (lower, block.upper)
+        wanted = walk.limit - len(walk.hits)
+        in_block = blocks.block_conditions(index, lower, block.upper, ids)
+        # Ids found by the loose query are matches already when it is the exact one.
+        prechecked = ids is not None and walk.narrowed and index.loose_is_exact
+        stmt = _page_statement(
+            index, sqlite, walk.anchor, in_block, after, wanted, walk.with_body, prechecked
+        )
+        rows = (await session.execute(stmt)).all()
+        for row in rows[:wanted]:
+            score = float(row[0])
+            walk.hits.append(
+                SearchHit(
+                    article=article_from_row(row[2:]),
+                    score=score,
+                    snippet=safe_snippet(row[1]),
+                    cursor=search_cursor(walk.anchor, bounds, score, row[2]),
+                )
+            )
+        if len(rows) > wanted:
+            return True
+        if lower == 0:
+            return False  # the oldest block is done
+        # This block ran out: the page goes on with the next (older) one, if only to learn
+        # (a full page asks for 0 + 1 rows) whether anything follows. A fresh block with
+        # no match means the loose bounds are far off (a phrase whose words are common
+        # but rarely adjacent): everything older is then one block, ranked at once,
+        # rather than stepping through a thousand near-misses at a time.
+        fresh_and_empty = not rows and block.lower is None
+        block, after = _Block(lower=0 if fresh_and_empty else None, upper=lower), None
+
+
 async def search_page(
     session: AsyncSession,
     query_text: str,
@@ -249,7 +330,8 @@ async def search_page(
     """One page of hits, best first.
 
     Statements: the block's bounds (unless the cursor carries them), the page, mentions
-    (unless ``with_mentions`` is off). A page that runs past its block's end adds a
+    (unless ``with_mentions`` is off); on PostgreSQL first a sample that picks how blocks
+    are found (``search_blocks.sample``). A page that runs past its block's end adds a
     bounds and a page statement per further block it reaches, rarely more than one.
     """
     if not 1 <= limit <= MAX_PAGE_SIZE:
@@ -264,45 +346,17 @@ async def search_page(
         anchor = now or dt.datetime.now(dt.UTC)
     sqlite = session.get_bind().dialect.name == "sqlite"
     index = blocks.search_index(query, sqlite, article_filter)
-    hits: list[SearchHit] = []
-    more = False
-    while True:
-        lower, ids = block.lower, None
-        if sqlite and lower is None:
-            lower = int(await session.scalar(blocks.block_lower(index, block.upper)) or 0)
-        elif not sqlite and lower != 0:
-            found = await session.scalars(blocks.block_ids(index, lower or 0, block.upper))
-            ids = list(found.all())
-            if lower is None:
-                lower = ids[-1] if len(ids) == blocks.BLOCK_SIZE else 0
-        assert lower is not None
-        bounds = (lower, block.upper)
-        wanted = limit - len(hits)
-        in_block = blocks.block_conditions(index, lower, block.upper, ids)
-        stmt = _page_statement(index, sqlite, anchor, in_block, after, wanted, with_body)
-        rows = (await session.execute(stmt)).all()
-        for row in rows[:wanted]:
-            score = float(row[0])
-            hits.append(
-                SearchHit(
-                    article=article_from_row(row[2:]),
-                    score=score,
-                    snippet=safe_snippet(row[1]),
-                    cursor=search_cursor(anchor, bounds, score, row[2]),
-                )
-            )
-        if len(rows) > wanted:
-            more = True
-            break
-        if lower == 0:
-            break  # the oldest block is done
-        # This block ran out: the page goes on with the next (older) one, if only to learn
-        # (a full page asks for 0 + 1 rows) whether anything follows. A fresh block with
-        # no match means the loose bounds are far off (a phrase whose words are common
-        # but rarely adjacent): everything older is then one block, ranked at once,
-        # rather than stepping through a thousand near-misses at a time.
-        fresh_and_empty = not rows and block.lower is None
-        block, after = _Block(lower=0 if fresh_and_empty else None, upper=lower), None
+    walk = _Walk(index, sqlite, True, False, anchor, limit, with_body, hits=[])
+    if sqlite:
+        more = await _walk_blocks(session, walk, block, after)
+    else:
+        lexemes, hits = (await session.execute(blocks.sample(index, block.upper))).one()
+        walk.narrowed, walk.common = lexemes > 0, hits >= blocks.COMMON_HITS
+        # Only stop words and nothing excluded: PostgreSQL's index holds none of them, so
+        # nothing can match (SQLite indexes every word).
+        matchable = walk.narrowed or bool(query.excluded)
+        more = matchable and await _walk_blocks(session, walk, block, after)
+    hits = walk.hits
     next_cursor = hits[-1].cursor if more and hits else None
     if with_mentions and hits:
         mentions = await mentions_by_article(session, (hit.article.pk for hit in hits))

@@ -124,11 +124,13 @@ async def test_search_follows_updates(client: httpx.AsyncClient, app: Any, seede
 
 
 async def test_statements_per_page_do_not_grow_with_the_limit(
-    client: httpx.AsyncClient, seeded: None, sql_log: StatementLog
+    client: httpx.AsyncClient, seeded: None, sql_log: StatementLog, database_url: str
 ) -> None:
     counts = []
     for limit in (1, 25):
         sql_log.clear()
         assert len(await hits(client, "harbor", limit=limit)) == limit
         counts.append(sql_log.count)
-    assert counts == [3, 3]  # the block's bounds, the page, the mentions
+    # The block's bounds, the page, the mentions; PostgreSQL first samples the query.
+    expected = 3 if database_url.startswith("sqlite") else 4
+    assert counts == [expected, expected]
