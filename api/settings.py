@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     # Short reads on SQLite run on the event loop's thread instead of aiosqlite's (api/db.py).
     sqlite_reads_on_loop: bool = True
+    # Queries a compiled plan covers skip per-field execution (api.graphql.compiled).
+    graphql_compiled: bool = True
     cors_origins: list[str] = Field(default_factory=list)
     public_base_url: str = "http://127.0.0.1:8000"
     # Request bodies above this are refused with 413 before they are parsed.

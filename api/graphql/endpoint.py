@@ -151,7 +151,7 @@ class GraphQLView(GraphQL[Context, None]):
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(
-            build_schema(debug=settings.debug),
+            build_schema(debug=settings.debug, compiled=settings.graphql_compiled),
             graphql_ide="graphiql",
             # Subscriptions: graphql-transport-ws only (the legacy graphql-ws is not offered).
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),

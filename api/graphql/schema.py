@@ -21,6 +21,7 @@ from strawberry.types import ExecutionContext
 
 from api.graphql import limits
 from api.graphql.article import Article
+from api.graphql.compiled import CompiledExecution
 from api.graphql.errors import MASKED_MESSAGE, should_mask
 from api.graphql.mutations import Mutation
 from api.graphql.query import Query
@@ -56,7 +57,9 @@ class BroadsheetSchema(strawberry.Schema):
             super().process_errors(unexpected, execution_context)
 
 
-def extensions(*, debug: bool) -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:
+def extensions(
+    *, debug: bool, compiled: bool
+) -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:
     """Factories, not instances: strawberry builds fresh extensions for every request."""
     chain: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         lambda: MaxTokensLimiter(max_token_count=limits.MAX_TOKENS),
@@ -70,16 +73,18 @@ def extensions(*, debug: bool) -> list[type[SchemaExtension] | Callable[[], Sche
         chain.append(
             lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE)
         )
+    if compiled:  # last: every limit and the validation have passed before it runs
+        chain.append(CompiledExecution)
     return chain
 
 
-def build_schema(*, debug: bool = False) -> strawberry.Schema:
+def build_schema(*, debug: bool = False, compiled: bool = True) -> strawberry.Schema:
     return BroadsheetSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[Article, Entity, Source, Category],
-        extensions=extensions(debug=debug),
+        extensions=extensions(debug=debug, compiled=compiled),
     )
 
 
