@@ -190,7 +190,13 @@ class Database:
         self.loop_reads = loop_reads
         self.commits = CommitSignal()
         self.backend = engine.dialect.name
-        self._read = async_sessionmaker(engine, expire_on_commit=False)
+        reads = engine
+        if self.backend == "postgresql":
+            # No BEGIN/ROLLBACK around reads: under READ COMMITTED each statement takes its
+            # own snapshot even inside a transaction, so one bought two round trips and
+            # nothing else (statement_timeout is a connection setting).
+            reads = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._read = async_sessionmaker(reads, expire_on_commit=False)
         self._write = async_sessionmaker(
             engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         )

@@ -14,6 +14,7 @@ import asyncio
 import anyio
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db import Database
 
@@ -45,3 +46,21 @@ async def test_a_cancelled_statement_leaves_no_task_behind(database: Database) -
     # The pool still serves: the cut-off connections were replaced.
     async with database.session() as session:
         assert (await session.execute(text("SELECT 1"))).scalar_one() == 1
+
+
+async def test_postgresql_reads_hold_no_transaction(database: Database) -> None:
+    """Reads are autocommitted on PostgreSQL: no BEGIN/ROLLBACK round trips, and under READ
+    COMMITTED each statement had its own snapshot anyway. Writes keep their transaction."""
+    if database.backend != "postgresql":
+        pytest.skip("SQLite reads run in the loop's or the pool's transactions")
+
+    async def begun_apart(session: AsyncSession) -> bool:
+        # now() is when the statement's transaction began: equal inside one transaction.
+        first = (await session.execute(text("SELECT now()"))).scalar_one()
+        await session.execute(text("SELECT pg_sleep(0.01)"))
+        return bool((await session.execute(text("SELECT now()"))).scalar_one() > first)
+
+    async with database.session() as session:
+        assert await begun_apart(session)
+    async with database.session(write=True) as session:
+        assert not await begun_apart(session)
