@@ -15,6 +15,7 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLEnumType,
     GraphQLID,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -22,6 +23,7 @@ from graphql import (
     GraphQLScalarType,
     GraphQLSchema,
     GraphQLString,
+    GraphQLUnionType,
     InlineFragmentNode,
     OperationType,
     SelectionSetNode,
@@ -85,12 +87,15 @@ class _Compiler:
         return fields
 
     def _applies(self, condition: Any, parent: GraphQLObjectType) -> bool:
+        """graphql-core's doesFragmentConditionMatch."""
         if condition is None:
             return True
         conditional = self.schema.get_type(condition.name.value)
         if conditional is parent:
             return True
-        return conditional is not None and self.schema.is_sub_type(conditional, parent)  # type: ignore[arg-type]
+        if isinstance(conditional, GraphQLInterfaceType | GraphQLUnionType):
+            return self.schema.is_sub_type(conditional, parent)
+        return False
 
     def complete(self, return_type: GraphQLOutputType, nodes: list[FieldNode]) -> Complete:
         """A function from a resolved value to its JSON-ready form, as graphql-core's
