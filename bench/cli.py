@@ -241,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         if not args.quick and not args.no_ingest:
             report.ingest.append(bench_ingest(backend, args, progress))
-    md, js = rep.write(report, args.out, args.backend)
+    label = f"{args.backend}-{args.sizes.replace(',', '-')}"  # e.g. both-100k-1m
+    md, js = rep.write(report, args.out, label)
     print(rep.markdown(report))
     print(f"wrote {md} and {js}")
     if args.quick:
