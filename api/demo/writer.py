@@ -180,8 +180,10 @@ def _after_load(connection: Connection, backend: str) -> None:
             last = select(func.max(table.c.id)).scalar_subquery()
             connection.execute(select(func.setval(sequence, last)))
     elif backend == "sqlite":
-        # Planner statistics for the fresh data; the limit keeps this quick on big files.
-        connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+        # Planner statistics for the fresh data, exact: sampled ones (analysis_limit=1000)
+        # said 1,001 articles per source on 1M, and the feed then scanned every source's
+        # articles and sorted them (4.7 s) instead of walking the date index (0.3 ms).
+        # Exact costs 0.3 s on 100k articles and 10 s on 1M.
         connection.exec_driver_sql("ANALYZE")
 
 
