@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.util import greenlet_spawn
 
 from api import migrate
+from api.db import fetch_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,10 +19,10 @@ class DatabaseStatus:
 
 
 async def database_status(session: AsyncSession) -> DatabaseStatus:
-    await session.execute(text("SELECT 1"))
+    await fetch_rows(session, text("SELECT 1"))
 
-    def check(connection: Connection) -> bool:
-        return migrate.is_at_head(connection)
+    def check() -> bool:
+        # The session's own connection, on either kind of session (pooled or loop).
+        return migrate.is_at_head(session.sync_session.connection())
 
-    connection = await session.connection()
-    return DatabaseStatus(reachable=True, at_head=await connection.run_sync(check))
+    return DatabaseStatus(reachable=True, at_head=await greenlet_spawn(check))

@@ -43,8 +43,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.db import fetch_rows
 from api.domain import related_sql as sql
 from api.domain.articles import article_ref_from_row, links_statement
 from api.domain.records import ArticleRefRecord, RelatedRecord, SharedEntityRecord
@@ -147,11 +148,11 @@ def _score(seed: _Seed, mentions: dict[int, list[int]], rows: dict[int, Any]) ->
 
 
 async def _links(
-    connection: AsyncConnection, keys: list[int], published_after: dt.datetime | None
+    session: AsyncSession, keys: list[int], published_after: dt.datetime | None
 ) -> dict[int, list[_Link]]:
     """Strongest first (score, then kind priority, then newest), one per target."""
     values = {"seeds": keys, "published_after": published_after}
-    rows = await connection.execute(links_statement(published_after is not None), values)
+    rows = await fetch_rows(session, links_statement(published_after is not None), values)
     found: dict[int, list[_Link]] = {pk: [] for pk in keys}
     for row in rows:
         found[row[0]].append(_Link(row[3], row[1], row[2], article_ref_from_row(row, 4)))
@@ -173,7 +174,7 @@ async def _links(
 
 
 async def _candidates(
-    connection: AsyncConnection, seeds: Sequence[_Seed], published_after: dt.datetime | None
+    session: AsyncSession, seeds: Sequence[_Seed], published_after: dt.datetime | None
 ) -> tuple[dict[int, list[int]], dict[int, Any]]:
     """Sorted candidate ids per entity, and each candidate's time and relevant mentions."""
     ranges = [r for seed in seeds for r in seed.ranges]
@@ -183,11 +184,11 @@ async def _candidates(
     for i, (entity, low, high) in enumerate(ranges):
         values |= {f"entity_{i}": entity, f"low_{i}": low, f"high_{i}": high}
     values["entities"] = sorted({entity for entity, _low, _high in ranges})
-    dialect = connection.dialect.name
+    dialect = session.get_bind().dialect.name
     statement = sql.candidates_statement(dialect, len(ranges), published_after is not None)
     mentions: dict[int, list[int]] = {}
     rows: dict[int, Any] = {}
-    for pk, time, entity, salience in await connection.execute(statement, values):
+    for pk, time, entity, salience in await fetch_rows(session, statement, values):
         mentions.setdefault(entity, []).append(pk)
         if pk not in rows:
             rows[pk] = (round(time, 3), [])
@@ -198,7 +199,7 @@ async def _candidates(
 
 
 async def _related(
-    connection: AsyncConnection,
+    session: AsyncSession,
     seeds: dict[int, _Seed],
     limit: int,
     entity_type: EntityType | None,
@@ -206,11 +207,11 @@ async def _related(
 ) -> dict[int, list[RelatedRecord]]:
     keys = list(seeds)
     links = {
-        pk: found[:limit] for pk, found in (await _links(connection, keys, published_after)).items()
+        pk: found[:limit] for pk, found in (await _links(session, keys, published_after)).items()
     }
     # A seed whose links fill the limit needs no candidates.
     wanting = [seed for seed in seeds.values() if len(links[seed.pk]) < limit]
-    mentions, rows = await _candidates(connection, wanting, published_after)
+    mentions, rows = await _candidates(session, wanting, published_after)
     winners = {}
     for seed in wanting:
         # Over-fetch by the links' count: a linked article is listed once, as the link.
@@ -218,7 +219,7 @@ async def _related(
     refs: dict[int, ArticleRefRecord] = {}
     chosen = list({c.pk for found in winners.values() for c in found})
     if chosen:
-        result = await connection.execute(sql.refs_statement(), {"pks": chosen})
+        result = await fetch_rows(session, sql.refs_statement(), {"pks": chosen})
         refs = {row[0]: article_ref_from_row(row, 1) for row in result}
     related: dict[int, list[RelatedRecord]] = {}
     for pk in keys:
@@ -254,14 +255,13 @@ async def related_by_article(
     keys = list(dict.fromkeys(article_pks))
     if not keys:
         return {}
-    # Core rows on the connection: the ORM's row processing cost more than the scoring.
-    connection = await session.connection()
+    # Core rows (fetch_rows): the ORM's row processing cost more than the scoring.
     statement = sql.seeds_statement(
-        connection.dialect.name, False, entity_type is not None, published_after is not None
+        session.get_bind().dialect.name, False, entity_type is not None, published_after is not None
     )
     values = {"seeds": keys, "entity_type": entity_type, "published_after": published_after}
-    seeds = _seeds(await connection.execute(statement, values))
-    found = await _related(connection, seeds, limit, entity_type, published_after)
+    seeds = _seeds(await fetch_rows(session, statement, values))
+    found = await _related(session, seeds, limit, entity_type, published_after)
     return {pk: found.get(pk, []) for pk in keys}
 
 
@@ -290,14 +290,13 @@ async def related_page(
 ) -> tuple[str, list[RelatedRecord]] | None:
     """The public id of the article with this id or slug and its related articles."""
     _check_limit(limit)
-    connection = await session.connection()
     statement = sql.seeds_statement(
-        connection.dialect.name, True, entity_type is not None, published_after is not None
+        session.get_bind().dialect.name, True, entity_type is not None, published_after is not None
     )
     values = {"key": key, "entity_type": entity_type, "published_after": published_after}
-    seeds = _seeds(await connection.execute(statement, values))
+    seeds = _seeds(await fetch_rows(session, statement, values))
     if not seeds:
         return None
     [seed] = seeds.values()
-    found = await _related(connection, seeds, limit, entity_type, published_after)
+    found = await _related(session, seeds, limit, entity_type, published_after)
     return seed.public_id, found[seed.pk]

@@ -7,11 +7,13 @@ import math
 
 import pytest
 
-from api.db import Database
+from api.db import Database, create_loop_read_engine
+from api.domain.health import database_status
 from api.domain.records import RelatedRecord
 from api.domain.related import HALF_LIFE_DAYS, related_articles
 from api.errors import InvalidInput
 from api.models import EntityType
+from api.settings import Settings
 from tests.related_support import BASE, expected_idf, ingest, pk_of, story
 
 pytestmark = pytest.mark.anyio
@@ -168,3 +170,23 @@ async def test_published_after_finds_candidates_beyond_many_older_ones(
     await ingest(database, story("seed", {"acme": 0.5}), *older, *recent)
     found = await related(database, "seed", published_after=BASE + dt.timedelta(hours=99))
     assert slugs(found) == ["new0", "new1", "new2"]  # nearest in time first
+
+
+async def test_related_and_readiness_run_on_every_kind_of_read_session(
+    database: Database, settings: Settings
+) -> None:
+    """Routing keeps ranking off SQLite's loop sessions for latency only: run on one, related
+    and the readiness check still answer (they read through the session's own connection)."""
+    await ingest(database, story("seed", {"acme": 0.9}), story("other", {"acme": 0.5}, hours=2))
+    pk = await pk_of(database, "seed")
+    both = Database(database.engine, loop_reads=create_loop_read_engine(settings))
+    try:
+        for offload in (False, True):
+            async with both.session(offload=offload) as session:
+                items = await related_articles(session, pk)
+                status = await database_status(session)
+            assert slugs(items) == ["other"], offload
+            assert status.reachable and status.at_head
+    finally:
+        if both.loop_reads is not None:
+            both.loop_reads.dispose()
