@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, String, bindparam, case, or_, select, type_coerce
+from sqlalchemy import Executable, Select, String, bindparam, case, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -20,6 +20,8 @@ from api.domain.records import (
     SourceRecord,
 )
 from api.models import Article, ArticleLink, Category, Entity, Mention, Source
+
+T = TypeVar("T")
 
 SOURCE_COLUMNS = (Source.slug, Source.name, Source.homepage_url, Source.feed_url, Source.logo_url)
 CATEGORY_COLUMNS = (Category.slug, Category.name, Category.icon)
@@ -167,15 +169,28 @@ async def mentions_by_article(
     session: AsyncSession, article_pks: Iterable[int]
 ) -> dict[int, list[MentionRecord]]:
     """Entities per article, most salient first; every requested key is present."""
+    return await _grouped(session, _MENTIONS, "keys", article_pks, _mention_from_row)
+
+
+def _mention_from_row(row: Sequence[Any]) -> MentionRecord:
+    _article_pk, slug, name, type_, salience, sentiment = row
+    return MentionRecord(slug=slug, name=name, type=type_, salience=salience, sentiment=sentiment)
+
+
+async def _grouped(
+    session: AsyncSession,
+    statement: Executable,
+    param: str,
+    article_pks: Iterable[int],
+    record: Callable[[Sequence[Any]], T],
+) -> dict[int, list[T]]:
+    """Rows keyed by their first column (an article pk), as records, in statement order;
+    every requested key is present, and no statement runs for none."""
     keys = list(dict.fromkeys(article_pks))
-    result: dict[int, list[MentionRecord]] = {pk: [] for pk in keys}
-    if not keys:
-        return result
-    rows = await fetch_rows(session, _MENTIONS, {"keys": keys})
-    for article_pk, slug, name, type_, salience, sentiment in rows:
-        result[article_pk].append(
-            MentionRecord(slug=slug, name=name, type=type_, salience=salience, sentiment=sentiment)
-        )
+    result: dict[int, list[T]] = {pk: [] for pk in keys}
+    if keys:
+        for row in await fetch_rows(session, statement, {param: keys}):
+            result[row[0]].append(record(row))
     return result
 
 
@@ -232,15 +247,11 @@ async def links_by_article(
     session: AsyncSession, article_pks: Iterable[int]
 ) -> dict[int, list[LinkRecord]]:
     """Stored outgoing links per article with their target's headline and source."""
-    keys = list(dict.fromkeys(article_pks))
-    result: dict[int, list[LinkRecord]] = {pk: [] for pk in keys}
-    if not keys:
-        return result
-    for row in await fetch_rows(session, links_statement(False), {"seeds": keys}):
-        result[row[0]].append(
-            LinkRecord(kind=row[1], score=row[2], article=article_ref_from_row(row, 4))
-        )
-    return result
+    return await _grouped(session, links_statement(False), "seeds", article_pks, _link_from_row)
+
+
+def _link_from_row(row: Sequence[Any]) -> LinkRecord:
+    return LinkRecord(kind=row[1], score=row[2], article=article_ref_from_row(row, 4))
 
 
 _BODIES = select(Article.id, *BODY_COLUMNS).where(Article.id.in_(bindparam("keys", expanding=True)))
