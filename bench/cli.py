@@ -26,6 +26,7 @@ from bench.corpus import (
     reset_database,
     size_label,
 )
+from bench.paced import paced
 from bench.scenarios import Scenario, app_scenarios, baseline_scenarios
 from bench.server import ROOT, RssSampler, Server, http_get
 from bench.wrk import INSTALL_HINT, HttpRequest, lua_script, run_wrk, wrk_path
@@ -58,6 +59,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=None, help="runs per scenario (3)")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (16)")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (1)")
+    parser.add_argument(
+        "--paced-fraction",
+        type=float,
+        default=0.5,
+        help="search and related also run open loop at this share of their peak req/s (0.5)",
+    )
     parser.add_argument("--scenarios", default=None, help="only these, by name prefix: rest,B2")
     parser.add_argument("--ingest-batches", type=int, default=10, help="1,000-article batches")
     parser.add_argument("--no-ingest", action="store_true", help="skip bulk ingest")
@@ -140,6 +147,25 @@ def measure(
                 f"{tag} {scenario.name:<24} run {number}/{args.runs}: {run.rps:>9,.0f} req/s  "
                 f"p50 {run.p50_ms:6.2f} ms  p99 {run.p99_ms:7.2f} ms  "
                 f"RSS {run.peak_rss_mb:5.0f} MB"
+            )
+        if scenario.paced and result.measured and result.rps * args.paced_fraction > 0:
+            rate = result.rps * args.paced_fraction
+            # wrk leaves up to one request per connection running in the server: let them
+            # finish (at peak rate) so the paced run does not start queued behind them.
+            time.sleep(min(5.0, args.connections / result.rps + 0.5))
+            result.paced = paced(
+                server.base_url,
+                scenario.requests,
+                rate=rate,
+                seconds=args.duration,
+                connections=args.connections,
+            )
+            p = result.paced
+            progress(
+                f"{tag} {scenario.name:<24} paced {rate:,.0f}/s: {p.achieved_rps:>7,.0f} req/s  "
+                f"p50 {p.p50_ms:6.2f} ms  p99 {p.p99_ms:7.2f} ms  max {p.max_ms:7.2f} ms  "
+                f"errors {p.errors}  non-2xx {p.non_2xx}"
+                + ("  CLIENT-BOUND (generator behind schedule)" if p.client_saturated else "")
             )
     failures = sum(r.errors + r.non_2xx for r in result.runs)
     if failures:

@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from bench.corpus import size_label
+from bench.paced import PacedResult
 
 MB = 1024 * 1024
 
@@ -39,6 +40,7 @@ class Measurement:
     description: str
     runs: list[Run] = field(default_factory=list)
     note: str = ""
+    paced: PacedResult | None = None  # open loop at a fraction of the peak (paced scenarios)
 
     @property
     def measured(self) -> bool:
@@ -128,6 +130,34 @@ def _fmt(value: float | None, digits: int = 1) -> str:
     return "-" if value is None else f"{value:,.{digits}f}"
 
 
+def _paced_table(section: Section, fraction: float) -> list[str]:
+    paced = [(m.scenario, m.paced) for m in section.measurements if m.paced is not None]
+    if not paced:
+        return []
+    share = "half" if fraction == 0.5 else f"{fraction:.0%}"
+    lines = [
+        "",
+        f"Latency at {share} of peak rate (open loop, fixed rate; latency from each request's "
+        "scheduled time)",
+        "",
+        "| scenario | rate req/s | achieved req/s | p50 ms | p99 ms | max ms | errors / non-2xx "
+        "| note |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for scenario, p in paced:
+        note = (
+            f"client-bound: generator {p.dispatch_lag_ms:.1f} ms behind schedule on average"
+            if p.client_saturated
+            else ""
+        )
+        lines.append(
+            f"| {scenario} | {_fmt(p.target_rps, 0)} | {_fmt(p.achieved_rps, 0)} | "
+            f"{_fmt(p.p50_ms, 2)} | {_fmt(p.p99_ms, 2)} | {_fmt(p.max_ms, 2)} | "
+            f"{p.errors:,} / {p.non_2xx:,} | {note} |"
+        )
+    return lines
+
+
 def markdown(report: Report) -> str:
     machine = _machine()
     s = report.settings
@@ -168,6 +198,7 @@ def markdown(report: Report) -> str:
                 f"{_fmt(m.p99_ms, 2)} | {_fmt(m.peak_rss_mb, 0)} | "
                 f"{_fmt(section.ratio(m.scenario), 3)} | {note} |"
             )
+        lines += _paced_table(section, s.get("paced_fraction", 0.5))
     if report.ingest:
         lines += [
             "",

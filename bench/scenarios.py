@@ -55,6 +55,7 @@ class Scenario:
     description: str
     probe: str | None = None  # a GET that must not answer 404, else the scenario is skipped
     quick: bool = False  # part of --quick
+    paced: bool = False  # also measured open loop at a fraction of its peak rate (bench.paced)
 
 
 def _get(*paths: str) -> list[HttpRequest]:
@@ -88,14 +89,28 @@ def app_scenarios(fx: Fixtures) -> list[Scenario]:
         Scenario("graphql.feed.deep", "app", _gql(FEED_QUERY, [{"after": fx.deep_cursor}]), deep),
         Scenario("rest.article", "app", _get(*article_paths), pages, quick=True),
         Scenario("graphql.article", "app", _gql(ARTICLE_QUERY, by_slug), pages),
-        Scenario("rest.related", "app", _get(*(f"{p}/related" for p in article_paths)), related),
-        Scenario("graphql.related", "app", _gql(RELATED_QUERY, by_slug), related),
-        Scenario("rest.search", "app", _get(*search), f"search, {len(search)} terms", probe=probe),
+        Scenario(
+            "rest.related",
+            "app",
+            _get(*(f"{p}/related" for p in article_paths)),
+            related,
+            paced=True,
+        ),
+        Scenario("graphql.related", "app", _gql(RELATED_QUERY, by_slug), related, paced=True),
+        Scenario(
+            "rest.search",
+            "app",
+            _get(*search),
+            f"search, {len(search)} terms",
+            probe=probe,
+            paced=True,
+        ),
         Scenario(
             "graphql.search",
             "app",
             _gql(SEARCH_QUERY, [{"q": term} for term in fx.search_terms]),
             f"search, {len(search)} terms",
+            paced=True,
         ),
         Scenario(
             "rest.entity.articles",
