@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, Executable, Row, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
@@ -66,11 +67,19 @@ def _install_sqlite_hooks(sync_engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # Feed documents write floats that SQLite's JSON would round to 15 digits this way.
+        dbapi_connection.create_function(
+            "broadsheet_json_number", 1, _json_number, deterministic=True
+        )
 
     @event.listens_for(sync_engine, "begin")
     def on_begin(connection: Any) -> None:
         write = connection.get_execution_options().get(WRITE_OPTION, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _json_number(value: float | None) -> str | None:
+    return None if value is None else orjson.dumps(value).decode()
 
 
 def _stop_without_graceful_close(dbapi_connection: Any) -> None:

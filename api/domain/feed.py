@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select, tuple_
@@ -31,7 +32,7 @@ def _from_micros(value: int) -> dt.datetime:
     return _EPOCH + dt.timedelta(microseconds=value)
 
 
-def _sort_columns(order: ArticleOrder) -> list[Any]:
+def sort_columns(order: ArticleOrder) -> list[Any]:
     # Every ordering ends in the primary key: a unique tie-breaker makes keyset paging exact.
     if order is ArticleOrder.IMPORTANCE:
         return [Article.importance, Article.published_at, Article.id]
@@ -40,13 +41,25 @@ def _sort_columns(order: ArticleOrder) -> list[Any]:
 
 def article_cursor(order: ArticleOrder, article: ArticleRecord) -> str:
     """The cursor that resumes the feed right after ``article`` (a page's next_cursor)."""
-    key = [_micros(article.published_at), article.pk]
+    key: list[Any] = [article.published_at, article.pk]
     if order is ArticleOrder.IMPORTANCE:
         key = [article.importance, *key]
+    return article_cursor_key(order, key)
+
+
+def article_cursor_key(order: ArticleOrder, sort_values: Sequence[Any]) -> str:
+    """The cursor after the row whose ``sort_columns(order)`` values are these."""
+    key = list(sort_values)
+    key[-2] = _micros(key[-2])
     return encode_cursor(order.value, key)
 
 
-def _after_cursor(order: ArticleOrder, cursor: str) -> ColumnElement[bool]:
+def after_cursor(order: ArticleOrder, cursor: str) -> ColumnElement[bool]:
+    return tuple_(*sort_columns(order)) < tuple_(*cursor_values(order, cursor))
+
+
+def cursor_values(order: ArticleOrder, cursor: str) -> list[Any]:
+    """The sort key a cursor resumes after, checked; InvalidInput if it is not ours."""
     shape = [int, int, int] if order is ArticleOrder.IMPORTANCE else [int, int]
     key = [int(part) for part in decode_cursor(cursor, order.value, shape)]
     # Out-of-range keys would surface as driver errors (int32 overflow, bad dates): refuse them.
@@ -56,7 +69,7 @@ def _after_cursor(order: ArticleOrder, cursor: str) -> ColumnElement[bool]:
         )
     values: list[Any] = list(key)
     values[-2] = _from_micros(key[-2])
-    return tuple_(*_sort_columns(order)) < tuple_(*values)
+    return values
 
 
 async def article_page(
@@ -81,8 +94,8 @@ async def article_page(
     if scope is not None:
         stmt = stmt.where(scope)
     if cursor is not None:
-        stmt = stmt.where(_after_cursor(order, cursor))
-    stmt = stmt.order_by(*(column.desc() for column in _sort_columns(order))).limit(limit + 1)
+        stmt = stmt.where(after_cursor(order, cursor))
+    stmt = stmt.order_by(*(column.desc() for column in sort_columns(order))).limit(limit + 1)
     rows = await fetch_rows(session, stmt)
     items = [article_from_row(row) for row in rows[:limit]]
     next_cursor = None

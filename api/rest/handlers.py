@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.domain import article_writes, articles, catalog, entity_graph, feed, related, search
+import orjson
+
+from api.domain import (
+    article_documents,
+    article_writes,
+    catalog,
+    entity_graph,
+    feed_documents,
+    related,
+    search,
+)
 from api.errors import Gone, NotFound
 from api.rest.feed_handlers import alternate_links
 from api.rest.operations import Call, Reply
@@ -19,7 +29,7 @@ from api.rest.params import (
 from api.rest.preconditions import version_prefix
 from api.rest.related_views import related_entity_view, related_item_view, trending_view
 from api.rest.views import (
-    article_view,
+    article_document_view,
     category_view,
     entity_view,
     feed_item_view,
@@ -29,19 +39,17 @@ from api.rest.views import (
 
 async def _feed_reply(call: Call, scope: Any = None) -> Reply:
     query: FeedQuery = call.query
-    fields = query.field_set()
-    page = await feed.article_page(
+    page = await feed_documents.article_page_documents(
         call.session,
         query.to_filter(),
+        fields=query.field_set(),
         order=query.order,
         limit=query.limit,
         cursor=query.cursor,
-        with_body=bool(fields & {"analysis", "key_takeaways"}),
-        with_mentions="entities" in fields,
         scope=scope,
     )
-    items = [feed_item_view(article, fields) for article in page.items]
-    return Reply({"items": items, "next_cursor": page.next_cursor})
+    # The items arrive as JSON written by the database; orjson embeds them unparsed.
+    return Reply({"items": orjson.Fragment(page.items), "next_cursor": page.next_cursor})
 
 
 async def list_articles(call: Call) -> Reply:
@@ -69,15 +77,15 @@ async def search_articles(call: Call) -> Reply:
 
 
 async def get_article(call: Call) -> Reply:
-    article = await articles.get_article(call.session, call.path["key"])
-    if article is None:
+    found = await article_documents.article_document(call.session, call.path["key"])
+    if found is None:
         if await article_writes.tombstone_for(call.session, call.path["key"]) is not None:
             raise Gone(detail=f"article {call.path['key']!r} was deleted")
         raise NotFound(detail=f"no article with id or slug {call.path['key']!r}")
     return Reply(
-        article_view(article),
-        last_modified=article.updated_at,
-        etag_prefix=version_prefix(article.version),
+        article_document_view(orjson.loads(found.document)),
+        last_modified=found.updated_at,
+        etag_prefix=version_prefix(found.version),
     )
 
 

@@ -43,11 +43,11 @@ def mention_view(mention: MentionRecord) -> dict[str, Any]:
     }
 
 
-def entity_groups(mentions: Iterable[MentionRecord]) -> list[dict[str, Any]]:
-    """Mentions grouped by entity type, in the type vocabulary's order."""
+def entity_groups(mentions: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Mention views grouped by entity type, in the type vocabulary's order."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for mention in mentions:
-        groups.setdefault(mention.type, []).append(mention_view(mention))
+        groups.setdefault(mention["type"], []).append(mention)
     return [
         {"type": kind.value, "entities": groups[kind.value]}
         for kind in EntityType
@@ -64,10 +64,6 @@ def article_ref_view(ref: ArticleRefRecord) -> dict[str, Any]:
         "published_at": ref.published_at,
         "source": {"slug": ref.source.slug, "name": ref.source.name},
     }
-
-
-def link_view(link: LinkRecord) -> dict[str, Any]:
-    return {"kind": link.kind, "score": link.score, "article": article_ref_view(link.article)}
 
 
 def related_link_item(link: LinkRecord) -> dict[str, Any]:
@@ -109,33 +105,11 @@ def feed_item_view(article: ArticleRecord, fields: Iterable[str]) -> dict[str, A
     return item
 
 
-def article_view(article: ArticleRecord) -> dict[str, Any]:
-    mentions = article.mentions or []
-    return {
-        "id": article.id,
-        "slug": article.slug,
-        "title": article.title,
-        "url": article.url,
-        "source": source_view(article.source),
-        "author": article.author,
-        "published_at": article.published_at,
-        "created_at": article.created_at,
-        "updated_at": article.updated_at,
-        "image_url": article.image_url,
-        "image_credit": article.image_credit,
-        "category": category_view(article.category),
-        "sentiment": article.sentiment,
-        "sentiment_score": article.sentiment_score,
-        "importance": article.importance,
-        "summary": article.summary,
-        "analysis": article.analysis or [],
-        "key_takeaways": article.key_takeaways or [],
-        "language": article.language,
-        "version": article.version,
-        "entities": [mention_view(m) for m in mentions],
-        "entity_groups": entity_groups(mentions),
-        "related_links": [link_view(link) for link in article.links or ()],
-    }
+def article_document_view(document: dict[str, Any]) -> dict[str, Any]:
+    """An article as the database wrote it (api.domain.article_documents), plus its
+    mentions grouped by entity type."""
+    document["entity_groups"] = entity_groups(document["entities"])
+    return document
 
 
 def entity_view(entity: EntityRecord) -> dict[str, Any]:

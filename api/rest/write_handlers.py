@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from collections import Counter
 
-from api.domain import article_writes, articles, batch, changes
+import orjson
+
+from api.domain import article_documents, article_writes, batch, changes
 from api.errors import NotFound
 from api.rest.operations import Call, Reply
 from api.rest.preconditions import expected_version, version_prefix
-from api.rest.views import article_view
+from api.rest.views import article_document_view
 from api.rest.write_schemas import ArticleBatch, ChangesQuery
 
 
 async def _article_reply(call: Call, public_id: str, *, created: bool = False) -> Reply:
-    article = await articles.get_article(call.session, public_id)
-    if article is None:  # written in this very transaction: cannot be missing
+    # Written as GET /v1/articles/{id} writes it: the same bytes, so the same ETag.
+    found = await article_documents.article_document(call.session, public_id)
+    if found is None:  # written in this very transaction: cannot be missing
         raise NotFound(detail=f"article {public_id} vanished during the write")
     return Reply(
-        article_view(article),
-        etag_prefix=version_prefix(article.version),
+        article_document_view(orjson.loads(found.document)),
+        etag_prefix=version_prefix(found.version),
         location=f"/v1/articles/{public_id}" if created else None,
     )
 
