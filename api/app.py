@@ -15,6 +15,7 @@ from api.domain import webhook_worker
 from api.edge.admission import AdmissionMiddleware
 from api.edge.deadline import DeadlineMiddleware
 from api.edge.fault_injection import fault_routes
+from api.edge.memory import cap_malloc_arenas
 from api.graphql.endpoint import graphql_routes
 from api.observability import ObservedStarlette, Telemetry, metrics_routes
 from api.rest.problems import exception_handlers
@@ -28,6 +29,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        cap_malloc_arenas(settings.malloc_arena_max)
         database = Database(
             create_async_db_engine(settings), loop_reads=create_loop_read_engine(settings)
         )
