@@ -65,6 +65,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=0.5,
         help="search and related also run open loop at this share of their peak req/s (0.5)",
     )
+    parser.add_argument(
+        "--paced-duration",
+        type=int,
+        default=None,
+        help="seconds of each open-loop run (default: --duration); p99 needs a few hundred",
+    )
     parser.add_argument("--scenarios", default=None, help="only these, by name prefix: rest,B2")
     parser.add_argument("--ingest-batches", type=int, default=10, help="1,000-article batches")
     parser.add_argument("--no-ingest", action="store_true", help="skip bulk ingest")
@@ -157,7 +163,7 @@ def measure(
                 server.base_url,
                 scenario.requests,
                 rate=rate,
-                seconds=args.duration,
+                seconds=args.paced_duration or args.duration,
                 connections=args.connections,
             )
             p = result.paced

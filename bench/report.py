@@ -130,15 +130,15 @@ def _fmt(value: float | None, digits: int = 1) -> str:
     return "-" if value is None else f"{value:,.{digits}f}"
 
 
-def _paced_table(section: Section, fraction: float) -> list[str]:
+def _paced_table(section: Section, fraction: float, seconds: int) -> list[str]:
     paced = [(m.scenario, m.paced) for m in section.measurements if m.paced is not None]
     if not paced:
         return []
     share = "half" if fraction == 0.5 else f"{fraction:.0%}"
     lines = [
         "",
-        f"Latency at {share} of peak rate (open loop, fixed rate; latency from each request's "
-        "scheduled time)",
+        f"Latency at {share} of peak rate (open loop, fixed rate, {seconds} s per scenario; "
+        "latency from each request's scheduled time)",
         "",
         "| scenario | rate req/s | achieved req/s | p50 ms | p99 ms | max ms | errors / non-2xx "
         "| note |",
@@ -198,7 +198,8 @@ def markdown(report: Report) -> str:
                 f"{_fmt(m.p99_ms, 2)} | {_fmt(m.peak_rss_mb, 0)} | "
                 f"{_fmt(section.ratio(m.scenario), 3)} | {note} |"
             )
-        lines += _paced_table(section, s.get("paced_fraction", 0.5))
+        paced_seconds = s.get("paced_duration") or s["duration"]
+        lines += _paced_table(section, s.get("paced_fraction", 0.5), paced_seconds)
     if report.ingest:
         lines += [
             "",
