@@ -258,6 +258,8 @@ def as_json(report: Report) -> bytes:
 def write(report: Report, out: Path, backend_label: str) -> tuple[Path, Path]:
     out.mkdir(parents=True, exist_ok=True)
     stem = out / f"{report.started:%Y-%m-%d}-{backend_label}"
+    if stem.with_suffix(".md").exists():  # never overwrite an earlier run of the same day
+        stem = stem.with_name(f"{stem.name}-{report.started:%H%M}")
     md, js = stem.with_suffix(".md"), stem.with_suffix(".json")
     md.write_text(markdown(report))
     js.write_bytes(as_json(report) + b"\n")
