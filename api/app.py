@@ -15,7 +15,7 @@ from api.domain import webhook_worker
 from api.edge.admission import AdmissionMiddleware
 from api.edge.deadline import DeadlineMiddleware
 from api.edge.fault_injection import fault_routes
-from api.edge.memory import cap_malloc_arenas
+from api.edge.memory import cap_malloc_arenas, startup_frozen
 from api.graphql.endpoint import graphql_routes
 from api.observability import ObservedStarlette, Telemetry, metrics_routes
 from api.rest.problems import exception_handlers
@@ -36,7 +36,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.db = database
         try:
             async with webhook_worker.running(database, settings):
-                yield
+                with startup_frozen(enabled=settings.gc_freeze):
+                    yield
         finally:
             await database.dispose()
             telemetry.shutdown()

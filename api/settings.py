@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     graphql_compiled: bool = True
     # glibc malloc arenas for a serving process (api.edge.memory); 0 keeps glibc's default.
     malloc_arena_max: int = Field(default=2, ge=0, le=64)
+    # Objects alive once the app has started stay out of the collector's passes.
+    gc_freeze: bool = True
     cors_origins: list[str] = Field(default_factory=list)
     public_base_url: str = "http://127.0.0.1:8000"
     # Request bodies above this are refused with 413 before they are parsed.

@@ -1,4 +1,11 @@
-"""Caps glibc's malloc arenas for the serving process.
+"""Memory settings of a serving process: glibc's malloc arenas, and the garbage collector.
+
+The collector's full (oldest-generation) passes walk every tracked object, and most of
+them are the process's own: modules, the GraphQL schema, SQLAlchemy's metadata and
+compiled statements. Frozen once the app has started, those are left out of every pass.
+Measured on 1M articles on PostgreSQL, related articles at half of peak rate (open loop):
+p99 83 ms -> 20 ms (max 146 -> 28 ms); with the collector off entirely, 22 ms. The pauses
+were the tail.
 
 glibc gives threads their own arenas (up to eight per core) and returns little of them to
 the system. Reads that leave the event loop run on aiosqlite's threads, up to one per
@@ -10,7 +17,10 @@ with the default arenas and 162-175 MB with two, same throughput.
 from __future__ import annotations
 
 import ctypes
+import gc
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
 
@@ -24,3 +34,18 @@ def cap_malloc_arenas(limit: int) -> bool:
     if mallopt is None:
         return False
     return bool(mallopt(M_ARENA_MAX, limit))
+
+
+@contextmanager
+def startup_frozen(*, enabled: bool) -> Iterator[None]:
+    """While serving, what exists at startup sits outside the collector's passes; on the
+    way out it is handed back, so an app that stops (tests start many) leaks nothing."""
+    if not enabled:
+        yield
+        return
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

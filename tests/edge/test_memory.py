@@ -1,9 +1,10 @@
-"""The malloc arena cap: applied on glibc, skipped when turned off."""
+"""Memory settings: the malloc arena cap (glibc) and the startup freeze of the collector."""
 
 from __future__ import annotations
 
 import asyncio
 import ctypes
+import gc
 import sys
 
 import pytest
@@ -39,3 +40,17 @@ def test_the_app_applies_its_setting(monkeypatch: pytest.MonkeyPatch) -> None:
 
     asyncio.run(start_and_stop())
     assert seen == [3]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_startup_objects_are_frozen_while_serving(enabled: bool) -> None:
+    app = create_app(Settings(database_url="sqlite:///:memory:", gc_freeze=enabled))
+    seen: list[int] = []
+
+    async def serve() -> None:
+        async with app.router.lifespan_context(app):
+            seen.append(gc.get_freeze_count())
+
+    asyncio.run(serve())
+    assert (seen[0] > 0) is enabled
+    assert gc.get_freeze_count() == 0  # handed back when the app stopped
