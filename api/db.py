@@ -67,7 +67,8 @@ def _install_sqlite_hooks(sync_engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
-        # Feed documents write floats that SQLite's JSON would round to 15 digits this way.
+        # JSON written by SQLite (api.domain.json_sql) writes floats through this where
+        # SQLite's own text would keep only 15 digits.
         dbapi_connection.create_function(
             "broadsheet_json_number", 1, _json_number, deterministic=True
         )
