@@ -37,6 +37,9 @@ os.environ.setdefault("BROADSHEET_RATE_LIMIT_ANONYMOUS", "1000000/minute")
 os.environ.setdefault("BROADSHEET_STREAM_MAX_SECONDS", "0.05")
 # Webhook tests drive the delivery worker themselves (run_once), not in the background.
 os.environ.setdefault("BROADSHEET_WEBHOOK_WORKER", "false")
+# Every app the suite starts would run a full collection over the whole test process's
+# heap before freezing it (minutes over the suite); tests/edge/test_memory.py turns it on.
+os.environ.setdefault("BROADSHEET_GC_FREEZE", "false")
 # Both backends unless a developer narrows it on purpose; CI never does.
 BACKENDS = enabled_backends()
 pytest_plugins = ["tests.watchdog"]
