@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, tuple_
+from sqlalchemy import ColumnElement, Select, bindparam, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db import fetch_rows
@@ -54,11 +54,35 @@ def article_cursor_key(order: ArticleOrder, sort_values: Sequence[Any]) -> str:
     return encode_cursor(order.value, key)
 
 
-def after_cursor(order: ArticleOrder, cursor: str) -> ColumnElement[bool]:
-    return tuple_(*sort_columns(order)) < tuple_(*cursor_values(order, cursor))
+def paged(
+    stmt: Select[Any],
+    article_filter: ArticleFilter,
+    order: ArticleOrder,
+    limit: int,
+    *,
+    after: bool,
+) -> Select[Any]:
+    """``stmt`` narrowed to the filter, past a cursor when ``after`` (its values bound at
+    execution, ``cursor_params``), in feed order, with one row over the limit: its
+    presence says there is a next page."""
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise ValueError(f"limit must be within 1..{MAX_PAGE_SIZE}")
+    columns = sort_columns(order)
+    stmt = stmt.where(*filter_conditions(article_filter))
+    if after:
+        bound = [bindparam(f"after_{i}", type_=column.type) for i, column in enumerate(columns)]
+        stmt = stmt.where(tuple_(*columns) < tuple_(*bound))
+    return stmt.order_by(*(column.desc() for column in columns)).limit(limit + 1)
 
 
-def cursor_values(order: ArticleOrder, cursor: str) -> list[Any]:
+def cursor_params(order: ArticleOrder, cursor: str | None) -> dict[str, Any]:
+    """The values ``paged(..., after=True)`` binds; none without a cursor."""
+    if cursor is None:
+        return {}
+    return {f"after_{i}": value for i, value in enumerate(_cursor_values(order, cursor))}
+
+
+def _cursor_values(order: ArticleOrder, cursor: str) -> list[Any]:
     """The sort key a cursor resumes after, checked; InvalidInput if it is not ours."""
     shape = [int, int, int] if order is ArticleOrder.IMPORTANCE else [int, int]
     key = [int(part) for part in decode_cursor(cursor, order.value, shape)]
@@ -88,15 +112,13 @@ async def article_page(
     Two statements: the articles joined to source and category, then their mentions.
     ``scope`` narrows the feed further (an entity's or a source's articles).
     """
-    if not 1 <= limit <= MAX_PAGE_SIZE:
-        raise ValueError(f"limit must be within 1..{MAX_PAGE_SIZE}")
-    stmt = select_articles(with_body=with_body).where(*filter_conditions(article_filter))
+    params = cursor_params(order, cursor)
+    stmt = paged(
+        select_articles(with_body=with_body), article_filter, order, limit, after=bool(params)
+    )
     if scope is not None:
         stmt = stmt.where(scope)
-    if cursor is not None:
-        stmt = stmt.where(after_cursor(order, cursor))
-    stmt = stmt.order_by(*(column.desc() for column in sort_columns(order))).limit(limit + 1)
-    rows = await fetch_rows(session, stmt)
+    rows = await fetch_rows(session, stmt, params)
     items = [article_from_row(row) for row in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:

@@ -18,10 +18,8 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     String,
-    bindparam,
     literal_column,
     select,
-    tuple_,
     type_coerce,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,8 +27,8 @@ from sqlalchemy.types import NullType
 
 from api.db import fetch_rows
 from api.domain import json_sql
-from api.domain.feed import MAX_PAGE_SIZE, article_cursor_key, cursor_values, sort_columns
-from api.domain.filters import ArticleFilter, ArticleOrder, filter_conditions
+from api.domain.feed import article_cursor_key, cursor_params, paged, sort_columns
+from api.domain.filters import ArticleFilter, ArticleOrder
 from api.models import Article, Category, Source
 from api.models.base import UtcDateTime
 
@@ -88,21 +86,16 @@ def _statement(
     after: bool,
 ) -> Select[Any]:
     # Statements are built once per shape: building one cost about as much as running it.
-    # A cursor's values are bound at execution (``after_0``...), so pages share a statement.
-    columns = sort_columns(order)
+    # A cursor's values are bound at execution, so pages share a statement.
     # Sort keys unconverted: only the last row's become a cursor (converted there).
-    raw_keys: list[Any] = [type_coerce(column, NullType()) for column in columns]
+    raw_keys: list[Any] = [type_coerce(column, NullType()) for column in sort_columns(order)]
     stmt: Select[Any] = (
         select(_document(dialect_name, fields), *raw_keys)
         .select_from(Article)
         .join(Source, Source.id == Article.source_id)
         .outerjoin(Category, Category.id == Article.category_id)
-        .where(*filter_conditions(article_filter))
     )
-    if after:
-        bound = [bindparam(f"after_{i}", type_=column.type) for i, column in enumerate(columns)]
-        stmt = stmt.where(tuple_(*columns) < tuple_(*bound))
-    return stmt.order_by(*(column.desc() for column in columns)).limit(limit + 1)
+    return paged(stmt, article_filter, order, limit, after=after)
 
 
 async def article_page_documents(
@@ -119,24 +112,19 @@ async def article_page_documents(
 
     ``scope`` narrows the feed further (an entity's or a source's articles).
     """
-    if not 1 <= limit <= MAX_PAGE_SIZE:
-        raise ValueError(f"limit must be within 1..{MAX_PAGE_SIZE}")
     field_set = frozenset(fields)
     if not field_set <= _KNOWN_FIELDS:
         raise ValueError(f"unknown feed fields: {sorted(field_set - _KNOWN_FIELDS)}")
-    params: dict[str, Any] = {}
-    if cursor is not None:
-        values = cursor_values(order, cursor)
-        params = {f"after_{i}": value for i, value in enumerate(values)}
-    dialect_name = session.get_bind().dialect.name
-    stmt = _statement(dialect_name, field_set, order, limit, article_filter, cursor is not None)
+    params = cursor_params(order, cursor)
+    dialect = session.get_bind().dialect
+    stmt = _statement(dialect.name, field_set, order, limit, article_filter, bool(params))
     if scope is not None:
         stmt = stmt.where(scope)
     rows = await fetch_rows(session, stmt, params)
     next_cursor = None
     if len(rows) > limit:
         key = list(rows[limit - 1][1:])
-        key[-2] = _PUBLISHED_AT.process_result_value(key[-2], session.get_bind().dialect)
+        key[-2] = _PUBLISHED_AT.process_result_value(key[-2], dialect)
         next_cursor = article_cursor_key(order, key)
     items = b"[" + ",".join(row[0] for row in rows[:limit]).encode() + b"]"
     return DocumentPage(items=items, next_cursor=next_cursor)

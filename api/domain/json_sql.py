@@ -90,8 +90,8 @@ def array(
     return f"(SELECT coalesce(json_agg(x), '[]'::json) FROM ({rows}) AS x)"  # noqa: S608
 
 
-def source(dialect: str, *, full: bool = True) -> str:
-    columns = ["slug", "name", "homepage_url", "feed_url", "logo_url"] if full else ["slug", "name"]
+def source(dialect: str) -> str:
+    columns = ("slug", "name", "homepage_url", "feed_url", "logo_url")
     return obj(dialect, {column: f"sources.{column}" for column in columns})
 
 
