@@ -24,9 +24,7 @@ exactly once: the cursor carries its block's bounds.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,8 +34,8 @@ from sqlalchemy import (
     Select,
     func,
     literal,
-    literal_column,
     select,
+    true,
     tuple_,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -56,6 +54,7 @@ from api.domain.feed import MAX_PAGE_SIZE
 from api.domain.filters import ArticleFilter
 from api.domain.records import Page, SearchHit
 from api.domain.search_query import parse_search
+from api.domain.search_snippets import fts5_snippet, pg_headline, safe_snippet
 from api.errors import InvalidInput
 from api.models import Article, Category, Source
 from api.models.base import UtcDateTime
@@ -63,16 +62,7 @@ from api.models.base import UtcDateTime
 RECENCY_BOOST = 0.5
 MAX_BOOST = 1.0 + RECENCY_BOOST  # the recency factor at age 0; it never exceeds this
 HALF_LIFE_DAYS = 7.0
-SNIPPET_TOKENS = 24
-HEADLINE_OPTIONS = (
-    "StartSel={start}, StopSel={stop}, MaxWords=35, MinWords=15, ShortWord=3, "
-    'MaxFragments=2, FragmentDelimiter=" … "'
-)
-# Private-use characters mark matches inside SQL; the text is escaped, then they become tags.
-MARK_START = "\ue000"
-MARK_END = "\ue001"
 _CURSOR_KIND = "search"
-_ADJACENT_MARKS = re.compile(r"</mark>(\s+)<mark>")
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MAX_ANCHOR_MICROS = 253_402_128_000_000_000  # 9999-12-30
 _SECONDS_PER_DAY = 86_400.0
@@ -123,27 +113,6 @@ def _read_cursor(cursor: str) -> tuple[dt.datetime, _Block, float, int]:
     return _EPOCH + dt.timedelta(microseconds=micros), _Block(lower, upper or None), score, pk
 
 
-def safe_snippet(raw: str) -> str:
-    """HTML-escape ``raw`` and turn the sentinels into balanced ``<mark>`` tags."""
-    open_mark = False
-    pieces: list[str] = []
-    for ch in html.escape(raw or "", quote=False):
-        if ch == MARK_START:
-            if not open_mark:
-                pieces.append("<mark>")
-                open_mark = True
-        elif ch == MARK_END:
-            if open_mark:
-                pieces.append("</mark>")
-                open_mark = False
-        else:
-            pieces.append(ch)
-    if open_mark:
-        pieces.append("</mark>")
-    # ts_headline marks a phrase word by word; FTS5 marks it whole. Make both read the same.
-    return _ADJACENT_MARKS.sub(r"\1", "".join(pieces))
-
-
 def _recency(anchor: dt.datetime, sqlite: bool) -> ColumnElement[float]:
     at = literal(anchor, UtcDateTime())
     age: ColumnElement[float]
@@ -166,11 +135,13 @@ def _ranked(
     in_block: list[ColumnElement[bool]],
     after: tuple[float, int] | None,
     limit: int,
+    screened: bool,
     prechecked: bool,
 ) -> Any:
     """The page's (id, score) rows within one block.
 
-    ``prechecked``: ``in_block`` names ids already known to match and pass the filters.
+    ``screened``: ``in_block`` names ids known to pass the filters (PostgreSQL's block
+    ids), so only the exact match is left to check; ``prechecked``: that too is known.
 
     Relevance is computed once per match in the block (a materialised CTE). Since the
     recency factor is within [1, MAX_BOOST], the page's last score is at least the
@@ -181,6 +152,8 @@ def _ranked(
     relevance = select(index.key.label("id"), index.relevance.label("r"))
     if prechecked:
         relevance = relevance.where(*in_block)
+    elif screened:
+        relevance = relevance.where(index.recheck, *in_block)
     else:
         relevance = relevance.select_from(index.matches)
         relevance = relevance.where(index.match, *index.conditions, *in_block)
@@ -208,21 +181,15 @@ def _page_statement(
     after: tuple[float, int] | None,
     limit: int,
     with_body: bool,
+    screened: bool = False,
     prechecked: bool = False,
 ) -> Select[Any]:
-    ranked = _ranked(index, sqlite, anchor, in_block, after, limit, prechecked)
+    ranked = _ranked(index, sqlite, anchor, in_block, after, limit, screened, prechecked)
+    headlines: list[Any] = []
     if sqlite:
-        snippet: Any = func.snippet(blocks.FTS_RANK, -1, MARK_START, MARK_END, "…", SNIPPET_TOKENS)
+        snippet: Any = fts5_snippet()
     else:
-        paragraphs = func.jsonb_array_elements_text(Article.analysis).table_valued("value")
-        analysis = (
-            select(func.string_agg(paragraphs.c.value, " ")).select_from(paragraphs)
-        ).scalar_subquery()
-        body = Article.summary + " " + func.coalesce(analysis, "")
-        options = HEADLINE_OPTIONS.format(start=MARK_START, stop=MARK_END)
-        snippet = func.ts_headline(
-            literal_column("'english'::regconfig"), body, index.tsquery, options
-        )
+        snippet, headlines = pg_headline(index.tsquery)
     columns: tuple[Any, ...] = (*CARD_COLUMNS, *SOURCE_COLUMNS, *CATEGORY_COLUMNS)
     if with_body:
         columns = (*columns, *BODY_COLUMNS)
@@ -231,6 +198,8 @@ def _page_statement(
         .join(Source, Source.id == Article.source_id)
         .outerjoin(Category, Category.id == Article.category_id)
     )
+    for lateral in headlines:
+        joined = joined.outerjoin(lateral, true())
     if sqlite:
         joined = joined.join(blocks.fts_table, blocks.fts_table.c.rowid == ranked.c.id)
     stmt = select(ranked.c.score, snippet, *columns).select_from(joined)
@@ -247,10 +216,34 @@ class _Walk:
     sqlite: bool
     narrowed: bool  # PostgreSQL: the words hold lexemes (not only stop words)
     common: bool  # PostgreSQL: the sample found the query in many of the newest documents
+    sample_hits: int  # PostgreSQL: how many of the sample matched
+    newest: int | None  # PostgreSQL: the sample's newest id
     anchor: dt.datetime
     limit: int
     with_body: bool
     hits: list[SearchHit]
+
+
+async def _ranged_block_ids(
+    session: AsyncSession, walk: _Walk, lower: int, upper: int | None
+) -> list[int] | None:
+    """PostgreSQL: the block's ids from the id range the sample's density predicts, or
+    None when that guess is not worth making or the range held less than a block.
+
+    Worth it with enough sample hits to estimate a density, not so many that testing the
+    newest documents one by one is cheaper, and no filters (the sample does not know how
+    many matches pass them).
+    """
+    hits = walk.sample_hits
+    if hits < blocks.RANGE_MIN_HITS or hits >= 2 * blocks.COMMON_HITS or walk.index.conditions:
+        return None
+    top = upper if upper is not None else (walk.newest or 0) + 1
+    floor = blocks.range_floor(hits, top)
+    if floor <= lower:
+        return None  # the range is the whole block range: nothing to narrow
+    stmt = blocks.ranged_ids(walk.index, lower, upper, floor)
+    ids = list((await session.scalars(stmt)).all())
+    return ids if len(ids) == blocks.BLOCK_SIZE else None
 
 
 async def _block_ids(
@@ -261,6 +254,9 @@ async def _block_ids(
     index = walk.index
     if not walk.narrowed:
         return list((await session.scalars(blocks.newest_ids(index, lower, upper))).all())
+    ranged = await _ranged_block_ids(session, walk, lower, upper)
+    if ranged is not None:
+        return ranged
     if not walk.common:
         return list((await session.scalars(blocks.matched_ids(index, lower, upper))).all())
     ids = list((await session.scalars(blocks.recent_ids(index, lower, upper))).all())
@@ -288,9 +284,18 @@ async def _walk_blocks(
         wanted = walk.limit - len(walk.hits)
         in_block = blocks.block_conditions(index, lower, block.upper, ids)
         # Ids found by the loose query are matches already when it is the exact one.
-        prechecked = ids is not None and walk.narrowed and index.loose_is_exact
+        screened = ids is not None
+        prechecked = screened and walk.narrowed and index.loose_is_exact
         stmt = _page_statement(
-            index, sqlite, walk.anchor, in_block, after, wanted, walk.with_body, prechecked
+            index,
+            sqlite,
+            walk.anchor,
+            in_block,
+            after,
+            wanted,
+            walk.with_body,
+            screened,
+            prechecked,
         )
         rows = (await session.execute(stmt)).all()
         for row in rows[:wanted]:
@@ -346,12 +351,13 @@ async def search_page(
         anchor = now or dt.datetime.now(dt.UTC)
     sqlite = session.get_bind().dialect.name == "sqlite"
     index = blocks.search_index(query, sqlite, article_filter)
-    walk = _Walk(index, sqlite, True, False, anchor, limit, with_body, hits=[])
+    walk = _Walk(index, sqlite, True, False, 0, None, anchor, limit, with_body, hits=[])
     if sqlite:
         more = await _walk_blocks(session, walk, block, after)
     else:
-        lexemes, hits = (await session.execute(blocks.sample(index, block.upper))).one()
+        lexemes, hits, newest = (await session.execute(blocks.sample(index, block.upper))).one()
         walk.narrowed, walk.common = lexemes > 0, hits >= blocks.COMMON_HITS
+        walk.sample_hits, walk.newest = hits, newest
         # Only stop words and nothing excluded: PostgreSQL's index holds none of them, so
         # nothing can match (SQLite indexes every word).
         matchable = walk.narrowed or bool(query.excluded)

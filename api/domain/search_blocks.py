@@ -6,6 +6,7 @@ index as each backend queries it and the statements that bound a block.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,14 +35,21 @@ BLOCK_SIZE = 1000
 SAMPLE = 200
 COMMON_HITS = SAMPLE // 4
 WALK_WINDOW = 4 * BLOCK_SIZE
+# PostgreSQL, unfiltered: from this many sample hits (a density of 2 %) up to twice
+# COMMON_HITS, a block is first looked for in the id range the sample's density predicts
+# would hold RANGE_SLACK blocks (``ranged_ids``).
+RANGE_MIN_HITS = 4
+RANGE_SLACK = 2
 # bm25 column weights, in FTS5 column order: title, summary, analysis, takeaways, entities.
 FTS5_WEIGHTS = (10.0, 4.0, 1.0, 2.0, 5.0)
+FTS5_SUMMARY, FTS5_ANALYSIS = 1, 2  # column numbers, for snippet()
 # ts_rank weights for D (analysis), C (takeaways), B (entities, summary), A (title).
 TS_RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
 
 fts_table = table("article_search", column("rowid", Integer))
 # FTS5's hidden column named after the table: bm25() and snippet() take it.
 FTS_RANK: ColumnElement[Any] = literal_column("article_search")
+_EMPTY: ColumnElement[Any] = literal_column("''::tsvector")
 _documents = table("article_search", column("article_id", Integer), column("document", TSVECTOR))
 
 
@@ -61,6 +69,10 @@ class SearchIndex:
     loose_query: Any = None
     loose_words: Any = None
     loose_is_exact: bool = False  # no phrases: a loose match is a match
+    # PostgreSQL's ``match`` for rows already found by id: written so that the planner
+    # cannot answer it from the GIN index, which would scan every loose match again
+    # (5 ms for a common word) to AND with the ids. None on SQLite.
+    recheck: Any = None
 
     @property
     def matches(self) -> Any:
@@ -100,6 +112,7 @@ def search_index(query: ParsedSearch, sqlite: bool, article_filter: ArticleFilte
         loose_query,
         words,
         loose_is_exact=relaxed == query,
+        recheck=func.coalesce(_documents.c.document, _EMPTY).op("@@")(tsquery),
     )
 
 
@@ -133,7 +146,8 @@ def _key_range(key: Any, lower: int, upper: int | None) -> list[ColumnElement[bo
 
 def sample(index: SearchIndex, upper: int | None) -> Select[Any]:
     """PostgreSQL: (lexemes in the query's words, loose matches among the ``SAMPLE``
-    newest documents below ``upper``): what decides how a page finds its blocks.
+    newest documents below ``upper``, the newest of those documents' ids): what decides
+    how a page finds its blocks.
 
     No lexemes means only stop words, which PostgreSQL does not index. The sample tells
     a common query from a rare one better than the planner can, as it prices ``@@`` as
@@ -141,14 +155,34 @@ def sample(index: SearchIndex, upper: int | None) -> Select[Any]:
     """
     documents = _documents.c
     newest = (
-        select(documents.document)
+        select(documents.article_id, documents.document)
         .where(*_key_range(documents.article_id, 0, upper))
         .order_by(documents.article_id.desc())
         .limit(SAMPLE)
         .subquery("newest")
     )
     hits = select(func.count()).where(newest.c.document.op("@@")(index.loose_query))
-    return select(func.numnode(index.loose_words), hits.scalar_subquery())
+    top = select(func.max(newest.c.article_id))
+    return select(func.numnode(index.loose_words), hits.scalar_subquery(), top.scalar_subquery())
+
+
+def range_floor(hits: int, upper: int) -> int:
+    """The lowest id of the range below ``upper`` that the sample's density (``hits`` of
+    ``SAMPLE``) predicts holds ``RANGE_SLACK`` blocks of matches."""
+    span = math.ceil(RANGE_SLACK * BLOCK_SIZE * SAMPLE / hits)
+    return max(0, upper - span)
+
+
+def ranged_ids(index: SearchIndex, lower: int, upper: int | None, floor: int) -> Select[Any]:
+    """PostgreSQL, unfiltered: ``matched_ids`` within [floor, upper) only.
+
+    The plain key condition lets the planner AND the key index's bitmap with the GIN
+    one, so only the range's heap pages are read: measured on 100k articles for two
+    words in 24 % of them, 8 ms against 23 for every match's page. When the range holds
+    a whole block, its newest ``BLOCK_SIZE`` matches are the block; otherwise the caller
+    falls back to ``matched_ids``.
+    """
+    return matched_ids(index, lower, upper).where(index.key >= bound(floor))
 
 
 def _window(index: SearchIndex, lower: int, upper: int | None) -> Select[Any]:

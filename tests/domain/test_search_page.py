@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event, select, text
 
 from api.db import Database
+from api.domain import search as search_module
 from api.domain import search_blocks
 from api.domain.filters import ArticleFilter
 from api.domain.records import Page, SearchHit
-from api.domain.search import safe_snippet, search_page
+from api.domain.search import search_page
+from api.domain.search_snippets import safe_snippet
 from api.errors import InvalidInput
 from api.models import Article
-from tests.search_support import HARBOR_COUNT, HARBOR_MATCHES, NOW, ingest, item, seed
+from tests.search_support import (
+    DOCK_COUNT,
+    HARBOR_COUNT,
+    HARBOR_MATCHES,
+    NOW,
+    ingest,
+    item,
+    seed,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -196,6 +207,19 @@ async def test_snippets_are_escaped_html_with_marks(database: Database) -> None:
     assert "script" not in hit.snippet or "&lt;script&gt;" in hit.snippet
 
 
+async def test_snippets_come_from_where_the_match_is(database: Database) -> None:
+    await seed(database)
+    snippets = {hit.article.slug: hit.snippet for hit in (await search(database, "harbor")).items}
+    # The docks name the harbor only in their analysis, the reports in their summary.
+    for n in range(DOCK_COUNT):
+        assert "<mark>harbor</mark> was quiet" in snippets[f"dock-{n}"]
+    for n in range(HARBOR_COUNT):
+        assert "Ships at the <mark>harbor</mark>" in snippets[f"harbor-{n}"]
+    # A match in the title alone: no body text to mark, so the summary's start.
+    [hit] = (await search(database, "sighting")).items
+    assert hit.snippet.startswith("A short summary of the day")
+
+
 def test_safe_snippet_balances_stray_sentinels() -> None:
     assert safe_snippet("a \ue000b\ue001 <i>") == "a <mark>b</mark> &lt;i&gt;"
     assert safe_snippet("\ue001x\ue000y\ue000z") == "x<mark>yz</mark>"
@@ -257,17 +281,39 @@ async def test_common_and_rare_queries_find_the_same_blocks(
     article_filter: ArticleFilter | None,
 ) -> None:
     """PostgreSQL finds a common query's blocks by testing the newest documents one by
-    one (then the GIN index past that window) and a rare one's through the GIN index;
-    SQLite has one way. Every way must page through the same hits in the same order."""
+    one (then the GIN index past that window), a rare one's through the GIN index, and
+    one in between in the id range the sample's density predicts (falling back to the
+    GIN index when that range holds less than a block); SQLite has one way. Every way
+    must page through the same hits in the same order."""
     await seed(database)
     monkeypatch.setattr(search_blocks, "BLOCK_SIZE", 3)
     monkeypatch.setattr(search_blocks, "COMMON_HITS", 10**6)  # every query is rare
+    monkeypatch.setattr(search_blocks, "RANGE_MIN_HITS", 10**6)  # and never ranged
     rare = await _all_pages(database, q, article_filter)
     monkeypatch.setattr(search_blocks, "COMMON_HITS", 0)  # every query is common
     for window in (2, 5, 1000):  # past the window, inside it, all of it
         monkeypatch.setattr(search_blocks, "WALK_WINDOW", window)
         assert await _all_pages(database, q, article_filter) == rare, window
     assert rare and len({pk for pk, _ in rare}) == len(rare)
+
+    monkeypatch.setattr(search_blocks, "COMMON_HITS", 10**6)
+    monkeypatch.setattr(search_blocks, "RANGE_MIN_HITS", 1)
+    outcomes: list[bool] = []
+    ranged_block_ids = search_module._ranged_block_ids
+
+    async def spy(*args: Any) -> list[int] | None:
+        ids = await ranged_block_ids(*args)
+        outcomes.append(ids is not None)
+        return ids
+
+    monkeypatch.setattr(search_module, "_ranged_block_ids", spy)
+    # A range far too narrow (falls back), one holding a block or so, one as wide as all.
+    for slack in (0.01, 0.1, 0.3, 100):
+        monkeypatch.setattr(search_blocks, "RANGE_SLACK", slack)
+        assert await _all_pages(database, q, article_filter) == rare, slack
+    if database.engine.dialect.name == "postgresql" and (q, article_filter) == ("harbor", None):
+        # The reports are the newest documents: some range holds a block of them.
+        assert True in outcomes and False in outcomes  # both ways were taken
 
 
 async def test_stop_words_with_an_exclusion_match_everything_else(database: Database) -> None:
