@@ -40,6 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.db import fetch_first, fetch_rows
 from api.domain import search_blocks as blocks
 from api.domain.articles import (
     BODY_COLUMNS,
@@ -224,6 +225,10 @@ class _Walk:
     hits: list[SearchHit]
 
 
+async def _ids(session: AsyncSession, stmt: Select[Any]) -> list[int]:
+    return [row[0] for row in await fetch_rows(session, stmt)]
+
+
 async def _ranged_block_ids(
     session: AsyncSession, walk: _Walk, lower: int, upper: int | None
 ) -> list[int] | None:
@@ -242,7 +247,7 @@ async def _ranged_block_ids(
     if floor <= lower:
         return None  # the range is the whole block range: nothing to narrow
     stmt = blocks.ranged_ids(walk.index, lower, upper, floor)
-    ids = list((await session.scalars(stmt)).all())
+    ids = await _ids(session, stmt)
     return ids if len(ids) == blocks.BLOCK_SIZE else None
 
 
@@ -253,16 +258,16 @@ async def _block_ids(
     the page then ranks exactly these rows by primary key."""
     index = walk.index
     if not walk.narrowed:
-        return list((await session.scalars(blocks.newest_ids(index, lower, upper))).all())
+        return await _ids(session, blocks.newest_ids(index, lower, upper))
     ranged = await _ranged_block_ids(session, walk, lower, upper)
     if ranged is not None:
         return ranged
     if not walk.common:
-        return list((await session.scalars(blocks.matched_ids(index, lower, upper))).all())
-    ids = list((await session.scalars(blocks.recent_ids(index, lower, upper))).all())
+        return await _ids(session, blocks.matched_ids(index, lower, upper))
+    ids = await _ids(session, blocks.recent_ids(index, lower, upper))
     if len(ids) < blocks.BLOCK_SIZE:
         older = blocks.older_ids(index, lower, upper, blocks.BLOCK_SIZE - len(ids))
-        ids += (await session.scalars(older)).all()
+        ids += await _ids(session, older)
     return ids
 
 
@@ -274,7 +279,8 @@ async def _walk_blocks(
     while True:
         lower, ids = block.lower, None
         if sqlite and lower is None:
-            lower = int(await session.scalar(blocks.block_lower(index, block.upper)) or 0)
+            bound_row = await fetch_first(session, blocks.block_lower(index, block.upper))
+            lower = int(bound_row[0] if bound_row else 0)
         elif not sqlite and lower != 0:
             ids = await _block_ids(session, walk, lower or 0, block.upper)
             if lower is None:
@@ -297,7 +303,7 @@ async def _walk_blocks(
             screened,
             prechecked,
         )
-        rows = (await session.execute(stmt)).all()
+        rows = await fetch_rows(session, stmt)
         for row in rows[:wanted]:
             score = float(row[0])
             walk.hits.append(
@@ -355,7 +361,9 @@ async def search_page(
     if sqlite:
         more = await _walk_blocks(session, walk, block, after)
     else:
-        lexemes, hits, newest = (await session.execute(blocks.sample(index, block.upper))).one()
+        sampled = await fetch_first(session, blocks.sample(index, block.upper))
+        assert sampled is not None  # an aggregate: always one row
+        lexemes, hits, newest = sampled
         walk.narrowed, walk.common = lexemes > 0, hits >= blocks.COMMON_HITS
         walk.sample_hits, walk.newest = hits, newest
         # Only stop words and nothing excluded: PostgreSQL's index holds none of them, so
