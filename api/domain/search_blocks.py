@@ -73,10 +73,12 @@ class SearchIndex:
     # cannot answer it from the GIN index, which would scan every loose match again
     # (5 ms for a common word) to AND with the ids. None on SQLite.
     recheck: Any = None
+    # False when ``conditions`` test the index's own key (SQLite's id set, below).
+    joins_articles: bool = True
 
     @property
     def matches(self) -> Any:
-        if not self.conditions:
+        if not self.conditions or not self.joins_articles:
             return self.table
         return self.table.join(Article, Article.id == self.key)
 
@@ -88,7 +90,18 @@ def search_index(query: ParsedSearch, sqlite: bool, article_filter: ArticleFilte
         match = FTS_RANK.op("MATCH")(literal(to_fts5(query)))
         relevance = -func.bm25(FTS_RANK, *FTS5_WEIGHTS)
         # FTS5 checks phrases and exclusions from its doclists, newest first: exact is cheap.
-        return SearchIndex(fts_table, fts_table.c.rowid, match, match, relevance, None, conditions)
+        key = fts_table.c.rowid
+        if article_filter.category is None and article_filter.source is None:
+            return SearchIndex(fts_table, key, match, match, relevance, None, conditions)
+        # An equality on category or source keeps a fraction of the articles. Their ids,
+        # collected once through that column's index, test a match for less than a lookup
+        # of its article row does: measured on 100k articles, 61 -> 16 ms for a phrase
+        # walking 72k matches to its block in a 4 % category, 9.7 -> 9.1 ms in a 27 % one.
+        # "+ 0" keeps FTS5 from taking the IN as rowids to probe one by one (seconds).
+        in_filter = (key + 0).in_(select(Article.id).where(*conditions))
+        return SearchIndex(
+            fts_table, key, match, match, relevance, None, [in_filter], joins_articles=False
+        )
     tsquery = to_tsquery(query)
     relaxed = query.relaxed()
     relevance = func.ts_rank(

@@ -98,6 +98,12 @@ async def test_filters_combine_with_search(database: Database) -> None:
         "poacher",
     }
     assert await slugs(database, both, ArticleFilter(category="nope")) == []
+    # Category or source with more filters (SQLite tests these through an id set).
+    markets = ArticleFilter(category="markets", importance_min=4)
+    assert await slugs(database, both, markets) == []
+    wire = ArticleFilter(source="wire", importance_min=6)
+    assert set(await slugs(database, both, wire)) == {"giraffe", "poacher"}
+    assert await slugs(database, both, ArticleFilter(source="nope")) == []
 
 
 async def test_recency_breaks_equal_relevance(database: Database) -> None:
@@ -272,6 +278,7 @@ async def _all_pages(
         ('"harbor report"', None),
         ("ships OR quiet", None),
         ("harbor", ArticleFilter(importance_min=5)),
+        ("harbor", ArticleFilter(category="ai", importance_min=5)),
     ],
 )
 async def test_common_and_rare_queries_find_the_same_blocks(
