@@ -62,7 +62,9 @@ class SearchEdge:
         "one search (its pages share a recency anchor), not across searches."
     )
     snippet: str = strawberry.field(
-        description="Safe HTML: the best-matching passage, escaped, with matches in <mark>."
+        description="Safe HTML, escaped, with matches in <mark>: a passage of the summary "
+        "when it holds a match, else of the analysis when it does, else the summary's start "
+        "(the match is in the title, takeaways or entity names)."
     )
 
 

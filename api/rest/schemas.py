@@ -129,7 +129,9 @@ class SearchHit(Strict):
     article: FeedArticle
     score: float = Field(ge=0, description="Relevance blended with recency; higher is better.")
     snippet: str = Field(
-        description="Safe HTML: the best-matching passage, escaped, with matches in `<mark>`."
+        description="Safe HTML, escaped, with matches in `<mark>`: a passage of the summary "
+        "when it holds a match, else of the analysis when it does, else the summary's start "
+        "(the match is in the title, takeaways or entity names)."
     )
 
 
