@@ -1,14 +1,17 @@
 """Ranked full-text search: relevance blended with recency, keyset-paged, with snippets.
 
-A page is two statements (plus one for mentions): the first bounds the block of matches
-(``api.domain.search_blocks``); in the second an inner query ranks the block's matches and
-keeps the page's ids, and the outer one joins the article columns and builds snippets for
-those rows only (snippet and ts_headline re-read the text: never for every match).
+A page is one statement on SQLite and three on PostgreSQL, plus one for mentions. The
+page statement's inner query ranks the block's matches and keeps the page's ids; its outer
+one joins the article columns and builds snippets for those rows only (snippet and
+ts_headline re-read the text: never for every match). On SQLite the inner query also finds
+the block, walking FTS5's doclists newest first; PostgreSQL first samples the query and
+fetches the block's ids (``api.domain.search_blocks``).
 
 ``score = relevance * (1 + RECENCY_BOOST * 2 ** (-age_days / HALF_LIFE_DAYS))``: a story
 published now gets up to 1.5x its relevance, one a week old 1.25x, an old one ~1x. Age is
 measured from an anchor instant fixed on the first page and carried in the cursor, so every
-page computes the same scores with the same SQL expression and keyset paging stays exact.
+page computes the same scores with the same SQL expression and keyset paging stays exact
+(the statement is built in ``api.domain.search_ranking``).
 
 Blocks bound the work per page. Matches are ranked in blocks of ``BLOCK_SIZE``, newest
 block first: the first block is the newest ``BLOCK_SIZE`` matches (by id, which follows
@@ -29,24 +32,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
-    Float,
     Select,
-    func,
-    literal,
-    select,
-    true,
-    tuple_,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db import fetch_first, fetch_rows
 from api.domain import search_blocks as blocks
 from api.domain.articles import (
-    BODY_COLUMNS,
-    CARD_COLUMNS,
-    CATEGORY_COLUMNS,
-    SOURCE_COLUMNS,
     article_from_row,
     mentions_by_article,
 )
@@ -55,18 +47,13 @@ from api.domain.feed import MAX_PAGE_SIZE
 from api.domain.filters import ArticleFilter
 from api.domain.records import Page, SearchHit
 from api.domain.search_query import parse_search
-from api.domain.search_snippets import fts5_snippet, pg_headline, safe_snippet
+from api.domain.search_ranking import BlockPage, page_statement
+from api.domain.search_snippets import safe_snippet
 from api.errors import InvalidInput
-from api.models import Article, Category, Source
-from api.models.base import UtcDateTime
 
-RECENCY_BOOST = 0.5
-MAX_BOOST = 1.0 + RECENCY_BOOST  # the recency factor at age 0; it never exceeds this
-HALF_LIFE_DAYS = 7.0
 _CURSOR_KIND = "search"
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MAX_ANCHOR_MICROS = 253_402_128_000_000_000  # 9999-12-30
-_SECONDS_PER_DAY = 86_400.0
 
 
 def _invalid_cursor() -> InvalidInput:
@@ -112,101 +99,6 @@ def _read_cursor(cursor: str) -> tuple[dt.datetime, _Block, float, int]:
     ):
         raise _invalid_cursor()
     return _EPOCH + dt.timedelta(microseconds=micros), _Block(lower, upper or None), score, pk
-
-
-def _recency(anchor: dt.datetime, sqlite: bool) -> ColumnElement[float]:
-    at = literal(anchor, UtcDateTime())
-    age: ColumnElement[float]
-    factor: ColumnElement[float]
-    if sqlite:
-        age = func.max(func.julianday(at) - func.julianday(Article.published_at), 0.0)
-        factor = func.pow(2.0, -age / HALF_LIFE_DAYS)
-    else:
-        seconds = func.extract("epoch", at - Article.published_at)
-        age = func.greatest(seconds / _SECONDS_PER_DAY, 0.0)
-        factor = func.power(2.0, -age / HALF_LIFE_DAYS)
-    result: ColumnElement[float] = 1.0 + RECENCY_BOOST * factor
-    return result
-
-
-def _ranked(
-    index: blocks.SearchIndex,
-    sqlite: bool,
-    anchor: dt.datetime,
-    in_block: list[ColumnElement[bool]],
-    after: tuple[float, int] | None,
-    limit: int,
-    screened: bool,
-    prechecked: bool,
-) -> Any:
-    """The page's (id, score) rows within one block.
-
-    ``screened``: ``in_block`` names ids known to pass the filters (PostgreSQL's block
-    ids), so only the exact match is left to check; ``prechecked``: that too is known.
-
-    Relevance is computed once per match in the block (a materialised CTE). Since the
-    recency factor is within [1, MAX_BOOST], the page's last score is at least the
-    (limit+1)-th best relevance still ahead of the cursor (``floor``), so only matches
-    with relevance * MAX_BOOST >= floor can be on the page: just those are joined to their
-    articles and scored. Exact within the block, and it skips most article lookups.
-    """
-    relevance = select(index.key.label("id"), index.relevance.label("r"))
-    if prechecked:
-        relevance = relevance.where(*in_block)
-    elif screened:
-        relevance = relevance.where(index.recheck, *in_block)
-    else:
-        relevance = relevance.select_from(index.matches)
-        relevance = relevance.where(index.match, *index.conditions, *in_block)
-    scored = relevance.cte("relevance").prefix_with("MATERIALIZED")
-    ahead = select(scored.c.r)
-    if after is not None:
-        ahead = ahead.where(scored.c.r * MAX_BOOST < after[0])
-    floor = ahead.order_by(scored.c.r.desc()).limit(1).offset(limit).scalar_subquery()
-    score = (scored.c.r * _recency(anchor, sqlite)).cast(Float)
-    stmt: Select[Any] = (
-        select(scored.c.id, score.label("score"))
-        .select_from(scored.join(Article, Article.id == scored.c.id))
-        .where(scored.c.r * MAX_BOOST >= func.coalesce(floor, 0.0))
-    )
-    if after is not None:
-        stmt = stmt.where(tuple_(score, scored.c.id) < tuple_(literal(after[0], Float), after[1]))
-    return stmt.order_by(score.desc(), scored.c.id.desc()).limit(limit + 1).subquery("ranked")
-
-
-def _page_statement(
-    index: blocks.SearchIndex,
-    sqlite: bool,
-    anchor: dt.datetime,
-    in_block: list[ColumnElement[bool]],
-    after: tuple[float, int] | None,
-    limit: int,
-    with_body: bool,
-    screened: bool = False,
-    prechecked: bool = False,
-) -> Select[Any]:
-    ranked = _ranked(index, sqlite, anchor, in_block, after, limit, screened, prechecked)
-    headlines: list[Any] = []
-    if sqlite:
-        snippet: Any = fts5_snippet()
-    else:
-        snippet, headlines = pg_headline(index.tsquery)
-    columns: tuple[Any, ...] = (*CARD_COLUMNS, *SOURCE_COLUMNS, *CATEGORY_COLUMNS)
-    if with_body:
-        columns = (*columns, *BODY_COLUMNS)
-    joined = (
-        ranked.join(Article, Article.id == ranked.c.id)
-        .join(Source, Source.id == Article.source_id)
-        .outerjoin(Category, Category.id == Article.category_id)
-    )
-    for lateral in headlines:
-        joined = joined.outerjoin(lateral, true())
-    if sqlite:
-        joined = joined.join(blocks.fts_table, blocks.fts_table.c.rowid == ranked.c.id)
-    stmt = select(ranked.c.score, snippet, *columns).select_from(joined)
-    if sqlite:
-        stmt = stmt.where(index.match)  # snippet() needs the MATCH in its own query
-    return stmt.order_by(ranked.c.score.desc(), ranked.c.id.desc())
 
 
 @dataclass(slots=True)
@@ -278,40 +170,37 @@ async def _walk_blocks(
     index, sqlite = walk.index, walk.sqlite
     while True:
         lower, ids = block.lower, None
-        if sqlite and lower is None:
-            bound_row = await fetch_first(session, blocks.block_lower(index, block.upper))
-            lower = int(bound_row[0] if bound_row else 0)
-        elif not sqlite and lower != 0:
+        newest = sqlite and lower is None
+        if not sqlite and lower != 0:
             ids = await _block_ids(session, walk, lower or 0, block.upper)
             if lower is None:
                 lower = ids[-1] if len(ids) == blocks.BLOCK_SIZE else 0
-        assert lower is not None
-        bounds = (lower, block.upper)
         wanted = walk.limit - len(walk.hits)
-        in_block = blocks.block_conditions(index, lower, block.upper, ids)
+        if newest:
+            in_block = [] if block.upper is None else [index.key < blocks.bound(block.upper)]
+        else:
+            assert lower is not None
+            in_block = blocks.block_conditions(index, lower, block.upper, ids)
         # Ids found by the loose query are matches already when it is the exact one.
         screened = ids is not None
         prechecked = screened and walk.narrowed and index.loose_is_exact
-        stmt = _page_statement(
-            index,
-            sqlite,
-            walk.anchor,
-            in_block,
-            after,
-            wanted,
-            walk.with_body,
-            screened,
-            prechecked,
+        block_page = BlockPage(
+            index, sqlite, walk.anchor, in_block, after, wanted, screened, prechecked, newest
         )
+        stmt = page_statement(block_page, walk.with_body)
         rows = await fetch_rows(session, stmt)
+        if newest:
+            lower = int(rows[0][2]) if rows else 0  # no row: no match below upper at all
+        assert lower is not None
+        bounds = (lower, block.upper)
         for row in rows[:wanted]:
             score = float(row[0])
             walk.hits.append(
                 SearchHit(
-                    article=article_from_row(row[2:]),
+                    article=article_from_row(row[3:]),
                     score=score,
                     snippet=safe_snippet(row[1]),
-                    cursor=search_cursor(walk.anchor, bounds, score, row[2]),
+                    cursor=search_cursor(walk.anchor, bounds, score, row[3]),
                 )
             )
         if len(rows) > wanted:
@@ -340,10 +229,11 @@ async def search_page(
 ) -> Page[SearchHit]:
     """One page of hits, best first.
 
-    Statements: the block's bounds (unless the cursor carries them), the page, mentions
-    (unless ``with_mentions`` is off); on PostgreSQL first a sample that picks how blocks
-    are found (``search_blocks.sample``). A page that runs past its block's end adds a
-    bounds and a page statement per further block it reaches, rarely more than one.
+    Statements: the page, mentions (unless ``with_mentions`` is off); on PostgreSQL first
+    a sample that picks how blocks are found (``search_blocks.sample``) and the block's
+    ids (unless the cursor's block is the last). A page that runs past its block's end
+    adds a page statement (and on PostgreSQL an ids one) per further block it reaches,
+    rarely more than one.
     """
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise ValueError(f"limit must be within 1..{MAX_PAGE_SIZE}")

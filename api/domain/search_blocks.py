@@ -1,7 +1,8 @@
 """Search blocks: which matches a page ranks together, and how each backend finds them.
 
 See ``api.domain.search`` for why matches are ranked in blocks. This module holds the
-index as each backend queries it and the statements that bound a block.
+index as each backend queries it and PostgreSQL's statements that find a block (SQLite's
+page statement finds its own: ``api.domain.search_ranking``).
 """
 
 from __future__ import annotations
@@ -134,20 +135,6 @@ def bound(value: int) -> ColumnElement[int]:
     generically after five runs, and a generic plan cannot tell a block of a thousand
     rows from the whole table (measured: 690 ms instead of 50 for a broad query)."""
     return bindparam(None, value, Integer(), literal_execute=True)
-
-
-def block_lower(index: SearchIndex, upper: int | None) -> Select[Any]:
-    """SQLite: the BLOCK_SIZE-th newest match below ``upper`` (0 when fewer remain).
-
-    FTS5 walks its doclists newest first and stops there; nothing is ranked. A statement
-    of its own, so that the page's carries the bounds as values.
-    """
-    newest = select(index.key).select_from(index.matches)
-    newest = newest.where(index.match, *index.conditions)
-    if upper is not None:
-        newest = newest.where(index.key < bound(upper))
-    kth = newest.order_by(index.key.desc()).limit(1).offset(BLOCK_SIZE - 1).scalar_subquery()
-    return select(func.coalesce(kth, 0))
 
 
 def _key_range(key: Any, lower: int, upper: int | None) -> list[ColumnElement[bool]]:

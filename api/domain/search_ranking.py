@@ -1,0 +1,142 @@
+"""The search page statement: a block's matches ranked, the page's rows with snippets.
+
+``score = relevance * (1 + RECENCY_BOOST * 2 ** (-age_days / HALF_LIFE_DAYS))``; see
+``api.domain.search`` for blocks, paging and why the anchor instant is fixed per search.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Select,
+    case,
+    func,
+    literal,
+    null,
+    select,
+    true,
+    tuple_,
+)
+
+from api.domain import search_blocks as blocks
+from api.domain.articles import BODY_COLUMNS, CARD_COLUMNS, CATEGORY_COLUMNS, SOURCE_COLUMNS
+from api.domain.search_snippets import fts5_snippet, pg_headline
+from api.models import Article, Category, Source
+from api.models.base import UtcDateTime
+
+RECENCY_BOOST = 0.5
+MAX_BOOST = 1.0 + RECENCY_BOOST  # the recency factor at age 0; it never exceeds this
+HALF_LIFE_DAYS = 7.0
+_SECONDS_PER_DAY = 86_400.0
+
+
+def _recency(anchor: dt.datetime, sqlite: bool) -> ColumnElement[float]:
+    at = literal(anchor, UtcDateTime())
+    age: ColumnElement[float]
+    factor: ColumnElement[float]
+    if sqlite:
+        age = func.max(func.julianday(at) - func.julianday(Article.published_at), 0.0)
+        factor = func.pow(2.0, -age / HALF_LIFE_DAYS)
+    else:
+        seconds = func.extract("epoch", at - Article.published_at)
+        age = func.greatest(seconds / _SECONDS_PER_DAY, 0.0)
+        factor = func.power(2.0, -age / HALF_LIFE_DAYS)
+    result: ColumnElement[float] = 1.0 + RECENCY_BOOST * factor
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class BlockPage:
+    """What one page statement ranks: a block of a search's matches, past the cursor.
+
+    ``screened``: ``in_block`` names ids known to pass the filters (PostgreSQL's block
+    ids), so only the exact match is left to check; ``prechecked``: that too is known.
+    ``newest`` (SQLite, a block whose lower bound is not known yet): the block is the
+    newest ``BLOCK_SIZE`` matches below its upper bound, which FTS5 walks newest first
+    and stops at; the page statement reads the bound back from them.
+    """
+
+    index: blocks.SearchIndex
+    sqlite: bool
+    anchor: dt.datetime
+    in_block: list[ColumnElement[bool]]
+    after: tuple[float, int] | None
+    limit: int
+    screened: bool = False
+    prechecked: bool = False
+    newest: bool = False
+
+
+def _ranked(page: BlockPage) -> tuple[Any, Any]:
+    """The page's (id, score) rows within one block, and the block's relevance CTE.
+
+    Relevance is computed once per match in the block (a materialised CTE). Since the
+    recency factor is within [1, MAX_BOOST], the page's last score is at least the
+    (limit+1)-th best relevance still ahead of the cursor (``floor``), so only matches
+    with relevance * MAX_BOOST >= floor can be on the page: just those are joined to their
+    articles and scored. Exact within the block, and it skips most article lookups.
+    """
+    index, in_block, after, limit = page.index, page.in_block, page.after, page.limit
+    relevance = select(index.key.label("id"), index.relevance.label("r"))
+    if page.prechecked:
+        relevance = relevance.where(*in_block)
+    elif page.screened:
+        relevance = relevance.where(index.recheck, *in_block)
+    else:
+        relevance = relevance.select_from(index.matches)
+        relevance = relevance.where(index.match, *index.conditions, *in_block)
+    if page.newest:
+        relevance = relevance.order_by(index.key.desc()).limit(blocks.BLOCK_SIZE)
+    scored = relevance.cte("relevance").prefix_with("MATERIALIZED")
+    ahead = select(scored.c.r)
+    if after is not None:
+        ahead = ahead.where(scored.c.r * MAX_BOOST < after[0])
+    floor = ahead.order_by(scored.c.r.desc()).limit(1).offset(limit).scalar_subquery()
+    score = (scored.c.r * _recency(page.anchor, page.sqlite)).cast(Float)
+    stmt: Select[Any] = (
+        select(scored.c.id, score.label("score"))
+        .select_from(scored.join(Article, Article.id == scored.c.id))
+        .where(scored.c.r * MAX_BOOST >= func.coalesce(floor, 0.0))
+    )
+    if after is not None:
+        stmt = stmt.where(tuple_(score, scored.c.id) < tuple_(literal(after[0], Float), after[1]))
+    ranked = stmt.order_by(score.desc(), scored.c.id.desc()).limit(limit + 1).subquery("ranked")
+    return ranked, scored
+
+
+def page_statement(page: BlockPage, with_body: bool) -> Select[Any]:
+    """(score, snippet, block's lower bound, *article columns) rows, best first; the
+    bound is NULL unless ``newest`` (see ``_ranked``), then 0 when the block holds every
+    match below its upper bound."""
+    index, sqlite = page.index, page.sqlite
+    ranked, scored = _ranked(page)
+    lower: Any = null()
+    if page.newest:
+        full = func.count() == blocks.BLOCK_SIZE
+        lower = select(case((full, func.min(scored.c.id)), else_=0)).scalar_subquery()
+    headlines: list[Any] = []
+    if sqlite:
+        snippet: Any = fts5_snippet()
+    else:
+        snippet, headlines = pg_headline(index.tsquery)
+    columns: tuple[Any, ...] = (*CARD_COLUMNS, *SOURCE_COLUMNS, *CATEGORY_COLUMNS)
+    if with_body:
+        columns = (*columns, *BODY_COLUMNS)
+    joined = (
+        ranked.join(Article, Article.id == ranked.c.id)
+        .join(Source, Source.id == Article.source_id)
+        .outerjoin(Category, Category.id == Article.category_id)
+    )
+    for lateral in headlines:
+        joined = joined.outerjoin(lateral, true())
+    if sqlite:
+        joined = joined.join(blocks.fts_table, blocks.fts_table.c.rowid == ranked.c.id)
+    stmt = select(ranked.c.score, snippet, lower, *columns).select_from(joined)
+    if sqlite:
+        stmt = stmt.where(index.match)  # snippet() needs the MATCH in its own query
+    return stmt.order_by(ranked.c.score.desc(), ranked.c.id.desc())
