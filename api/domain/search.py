@@ -208,10 +208,10 @@ async def _walk_blocks(
         if lower == 0:
             return False  # the oldest block is done
         # This block ran out: the page goes on with the next (older) one, if only to learn
-        # (a full page asks for 0 + 1 rows) whether anything follows. A fresh block with
-        # no match means the loose bounds are far off (a phrase whose words are common
-        # but rarely adjacent): everything older is then one block, ranked at once,
-        # rather than stepping through a thousand near-misses at a time.
+        # (a full page asks for 0 + 1 rows) whether anything follows. On PostgreSQL, a
+        # fresh block with no match means the loose bounds are far off (a phrase whose
+        # words are common but rarely adjacent): everything older is then one block,
+        # ranked at once, rather than stepping through a thousand near-misses at a time.
         fresh_and_empty = not rows and block.lower is None
         block, after = _Block(lower=0 if fresh_and_empty else None, upper=lower), None
 
