@@ -108,13 +108,17 @@ class _Walk:
     index: blocks.SearchIndex
     sqlite: bool
     narrowed: bool  # PostgreSQL: the words hold lexemes (not only stop words)
-    common: bool  # PostgreSQL: the sample found the query in many of the newest documents
     sample_hits: int  # PostgreSQL: how many of the sample matched
     newest: int | None  # PostgreSQL: the sample's newest id
     anchor: dt.datetime
     limit: int
     with_body: bool
     hits: list[SearchHit]
+
+    @property
+    def common(self) -> bool:
+        """PostgreSQL: the sample found the query in many of the newest documents."""
+        return self.sample_hits >= blocks.COMMON_HITS
 
 
 async def _ids(session: AsyncSession, stmt: Select[Any]) -> list[int]:
@@ -177,7 +181,7 @@ async def _walk_blocks(
                 lower = ids[-1] if len(ids) == blocks.BLOCK_SIZE else 0
         wanted = walk.limit - len(walk.hits)
         if newest:
-            in_block = [] if block.upper is None else [index.key < blocks.bound(block.upper)]
+            in_block = blocks.key_range(index.key, 0, block.upper)
         else:
             assert lower is not None
             in_block = blocks.block_conditions(index, lower, block.upper, ids)
@@ -247,15 +251,14 @@ async def search_page(
         anchor = now or dt.datetime.now(dt.UTC)
     sqlite = session.get_bind().dialect.name == "sqlite"
     index = blocks.search_index(query, sqlite, article_filter)
-    walk = _Walk(index, sqlite, True, False, 0, None, anchor, limit, with_body, hits=[])
+    walk = _Walk(index, sqlite, True, 0, None, anchor, limit, with_body, hits=[])
     if sqlite:
         more = await _walk_blocks(session, walk, block, after)
     else:
         sampled = await fetch_first(session, blocks.sample(index, block.upper))
         assert sampled is not None  # an aggregate: always one row
         lexemes, hits, newest = sampled
-        walk.narrowed, walk.common = lexemes > 0, hits >= blocks.COMMON_HITS
-        walk.sample_hits, walk.newest = hits, newest
+        walk.narrowed, walk.sample_hits, walk.newest = lexemes > 0, hits, newest
         # Only stop words and nothing excluded: PostgreSQL's index holds none of them, so
         # nothing can match (SQLite indexes every word).
         matchable = walk.narrowed or bool(query.excluded)

@@ -137,7 +137,7 @@ def bound(value: int) -> ColumnElement[int]:
     return bindparam(None, value, Integer(), literal_execute=True)
 
 
-def _key_range(key: Any, lower: int, upper: int | None) -> list[ColumnElement[bool]]:
+def key_range(key: Any, lower: int, upper: int | None) -> list[ColumnElement[bool]]:
     conditions = [key >= bound(lower)] if lower else []
     if upper is not None:
         conditions.append(key < bound(upper))
@@ -156,7 +156,7 @@ def sample(index: SearchIndex, upper: int | None) -> Select[Any]:
     documents = _documents.c
     newest = (
         select(documents.article_id, documents.document)
-        .where(*_key_range(documents.article_id, 0, upper))
+        .where(*key_range(documents.article_id, 0, upper))
         .order_by(documents.article_id.desc())
         .limit(SAMPLE)
         .subquery("newest")
@@ -188,7 +188,7 @@ def ranged_ids(index: SearchIndex, lower: int, upper: int | None, floor: int) ->
 def _window(index: SearchIndex, lower: int, upper: int | None) -> Select[Any]:
     """The ids of the block's range that pass the filters, newest first."""
     key = Article.id if index.conditions else index.key
-    stmt = select(key).where(*index.conditions, *_key_range(key, lower, upper))
+    stmt = select(key).where(*index.conditions, *key_range(key, lower, upper))
     return stmt.order_by(key.desc())
 
 
@@ -235,7 +235,7 @@ def matched_ids(
     """
     key = index.key + 0
     stmt = select(index.key).select_from(index.matches)
-    stmt = stmt.where(index.loose_match, *index.conditions, *_key_range(key, lower, upper))
+    stmt = stmt.where(index.loose_match, *index.conditions, *key_range(key, lower, upper))
     return stmt.order_by(key.desc()).limit(BLOCK_SIZE if limit is None else limit)
 
 
@@ -243,7 +243,7 @@ def newest_ids(index: SearchIndex, lower: int, upper: int | None) -> Select[Any]
     """PostgreSQL, when only exclusions narrow (the words are all stop words): the block
     is the newest articles of the range that pass the filters, by the key index."""
     stmt = select(index.key).select_from(index.matches).where(*index.conditions)
-    stmt = stmt.where(*_key_range(index.key, lower, upper))
+    stmt = stmt.where(*key_range(index.key, lower, upper))
     return stmt.order_by(index.key.desc()).limit(BLOCK_SIZE)
 
 
