@@ -109,7 +109,6 @@ class _Walk:
     sqlite: bool
     narrowed: bool  # PostgreSQL: the words hold lexemes (not only stop words)
     sample_hits: int  # PostgreSQL: how many of the sample matched
-    newest: int | None  # PostgreSQL: the sample's newest id
     anchor: dt.datetime
     limit: int
     with_body: bool
@@ -125,28 +124,6 @@ async def _ids(session: AsyncSession, stmt: Select[Any]) -> list[int]:
     return [row[0] for row in await fetch_rows(session, stmt)]
 
 
-async def _ranged_block_ids(
-    session: AsyncSession, walk: _Walk, lower: int, upper: int | None
-) -> list[int] | None:
-    """PostgreSQL: the block's ids from the id range the sample's density predicts, or
-    None when that guess is not worth making or the range held less than a block.
-
-    Worth it with enough sample hits to estimate a density, not so many that testing the
-    newest documents one by one is cheaper, and no filters (the sample does not know how
-    many matches pass them).
-    """
-    hits = walk.sample_hits
-    if hits < blocks.RANGE_MIN_HITS or hits >= 2 * blocks.COMMON_HITS or walk.index.conditions:
-        return None
-    top = upper if upper is not None else (walk.newest or 0) + 1
-    floor = blocks.range_floor(hits, top)
-    if floor <= lower:
-        return None  # the range is the whole block range: nothing to narrow
-    stmt = blocks.ranged_ids(walk.index, lower, upper, floor)
-    ids = await _ids(session, stmt)
-    return ids if len(ids) == blocks.BLOCK_SIZE else None
-
-
 async def _block_ids(
     session: AsyncSession, walk: _Walk, lower: int, upper: int | None
 ) -> list[int]:
@@ -155,9 +132,6 @@ async def _block_ids(
     index = walk.index
     if not walk.narrowed:
         return await _ids(session, blocks.newest_ids(index, lower, upper))
-    ranged = await _ranged_block_ids(session, walk, lower, upper)
-    if ranged is not None:
-        return ranged
     if not walk.common:
         return await _ids(session, blocks.matched_ids(index, lower, upper))
     ids = await _ids(session, blocks.recent_ids(index, lower, upper))
@@ -251,14 +225,14 @@ async def search_page(
         anchor = now or dt.datetime.now(dt.UTC)
     sqlite = session.get_bind().dialect.name == "sqlite"
     index = blocks.search_index(query, sqlite, article_filter)
-    walk = _Walk(index, sqlite, True, 0, None, anchor, limit, with_body, hits=[])
+    walk = _Walk(index, sqlite, True, 0, anchor, limit, with_body, hits=[])
     if sqlite:
         more = await _walk_blocks(session, walk, block, after)
     else:
         sampled = await fetch_first(session, blocks.sample(index, block.upper))
         assert sampled is not None  # an aggregate: always one row
-        lexemes, hits, newest = sampled
-        walk.narrowed, walk.sample_hits, walk.newest = lexemes > 0, hits, newest
+        lexemes, hits = sampled
+        walk.narrowed, walk.sample_hits = lexemes > 0, hits
         # Only stop words and nothing excluded: PostgreSQL's index holds none of them, so
         # nothing can match (SQLite indexes every word).
         matchable = walk.narrowed or bool(query.excluded)

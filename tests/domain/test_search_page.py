@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event, select, text
 
 from api.db import Database
-from api.domain import search as search_module
 from api.domain import search_blocks
 from api.domain.filters import ArticleFilter
 from api.domain.records import Page, SearchHit
@@ -289,39 +287,17 @@ async def test_common_and_rare_queries_find_the_same_blocks(
     article_filter: ArticleFilter | None,
 ) -> None:
     """PostgreSQL finds a common query's blocks by testing the newest documents one by
-    one (then the GIN index past that window), a rare one's through the GIN index, and
-    one in between in the id range the sample's density predicts (falling back to the
-    GIN index when that range holds less than a block); SQLite has one way. Every way
-    must page through the same hits in the same order."""
+    one (then the GIN index past that window), a rare one's through the GIN index;
+    SQLite has one way. Every way must page through the same hits in the same order."""
     await seed(database)
     monkeypatch.setattr(search_blocks, "BLOCK_SIZE", 3)
     monkeypatch.setattr(search_blocks, "COMMON_HITS", 10**6)  # every query is rare
-    monkeypatch.setattr(search_blocks, "RANGE_MIN_HITS", 10**6)  # and never ranged
     rare = await _all_pages(database, q, article_filter)
     monkeypatch.setattr(search_blocks, "COMMON_HITS", 0)  # every query is common
     for window in (2, 5, 1000):  # past the window, inside it, all of it
         monkeypatch.setattr(search_blocks, "WALK_WINDOW", window)
         assert await _all_pages(database, q, article_filter) == rare, window
     assert rare and len({pk for pk, _ in rare}) == len(rare)
-
-    monkeypatch.setattr(search_blocks, "COMMON_HITS", 10**6)
-    monkeypatch.setattr(search_blocks, "RANGE_MIN_HITS", 1)
-    outcomes: list[bool] = []
-    ranged_block_ids = search_module._ranged_block_ids
-
-    async def spy(*args: Any) -> list[int] | None:
-        ids = await ranged_block_ids(*args)
-        outcomes.append(ids is not None)
-        return ids
-
-    monkeypatch.setattr(search_module, "_ranged_block_ids", spy)
-    # A range far too narrow (falls back), one holding a block or so, one as wide as all.
-    for slack in (0.01, 0.1, 0.3, 100):
-        monkeypatch.setattr(search_blocks, "RANGE_SLACK", slack)
-        assert await _all_pages(database, q, article_filter) == rare, slack
-    if database.engine.dialect.name == "postgresql" and (q, article_filter) == ("harbor", None):
-        # The reports are the newest documents: some range holds a block of them.
-        assert True in outcomes and False in outcomes  # both ways were taken
 
 
 async def test_stop_words_with_an_exclusion_match_everything_else(database: Database) -> None:
