@@ -40,10 +40,11 @@ _POSTGRESQL_CATCH_UP = (
     "UPDATE entities SET article_count = entities.article_count + change.delta "
     "FROM change WHERE entities.id = change.entity_id",
     "WITH drained AS (DELETE FROM search_pending RETURNING article_id) "
-    "INSERT INTO article_search(article_id, document) "
-    "SELECT a.id, article_search_document(a.id) FROM articles a "
+    "INSERT INTO article_search(article_id, document, published_at) "
+    "SELECT a.id, article_search_document(a.id), a.published_at FROM articles a "
     "WHERE a.id IN (SELECT article_id FROM drained) "
-    "ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document",
+    "ON CONFLICT (article_id) DO UPDATE "
+    "SET document = EXCLUDED.document, published_at = EXCLUDED.published_at",
 )
 
 

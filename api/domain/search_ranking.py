@@ -35,15 +35,15 @@ HALF_LIFE_DAYS = 7.0
 _SECONDS_PER_DAY = 86_400.0
 
 
-def _recency(anchor: dt.datetime, sqlite: bool) -> ColumnElement[float]:
+def _recency(anchor: dt.datetime, sqlite: bool, published_at: Any) -> ColumnElement[float]:
     at = literal(anchor, UtcDateTime())
     age: ColumnElement[float]
     factor: ColumnElement[float]
     if sqlite:
-        age = func.max(func.julianday(at) - func.julianday(Article.published_at), 0.0)
+        age = func.max(func.julianday(at) - func.julianday(published_at), 0.0)
         factor = func.pow(2.0, -age / HALF_LIFE_DAYS)
     else:
-        seconds = func.extract("epoch", at - Article.published_at)
+        seconds = func.extract("epoch", at - published_at)
         age = func.greatest(seconds / _SECONDS_PER_DAY, 0.0)
         factor = func.power(2.0, -age / HALF_LIFE_DAYS)
     result: ColumnElement[float] = 1.0 + RECENCY_BOOST * factor
@@ -78,11 +78,14 @@ def _ranked(page: BlockPage) -> tuple[Any, Any]:
     Relevance is computed once per match in the block (a materialised CTE). Since the
     recency factor is within [1, MAX_BOOST], the page's last score is at least the
     (limit+1)-th best relevance still ahead of the cursor (``floor``), so only matches
-    with relevance * MAX_BOOST >= floor can be on the page: just those are joined to their
-    articles and scored. Exact within the block, and it skips most article lookups.
+    with relevance * MAX_BOOST >= floor can be on the page: just those are scored (on
+    SQLite, after a lookup of their article's publication time; PostgreSQL's index rows
+    carry it). Exact within the block, and it skips most of the scoring.
     """
     index, in_block, after, limit = page.index, page.in_block, page.after, page.limit
     relevance = select(index.key.label("id"), index.relevance.label("r"))
+    if index.published_at is not None:
+        relevance = relevance.add_columns(index.published_at.label("published_at"))
     if page.prechecked:
         relevance = relevance.where(*in_block)
     elif page.screened:
@@ -97,10 +100,17 @@ def _ranked(page: BlockPage) -> tuple[Any, Any]:
     if after is not None:
         ahead = ahead.where(scored.c.r * MAX_BOOST < after[0])
     floor = ahead.order_by(scored.c.r.desc()).limit(1).offset(limit).scalar_subquery()
-    score = (scored.c.r * _recency(page.anchor, page.sqlite)).cast(Float)
+    candidates: Any
+    published_at: Any
+    if index.published_at is not None:
+        candidates, published_at = scored, scored.c.published_at
+    else:
+        candidates = scored.join(Article, Article.id == scored.c.id)
+        published_at = Article.published_at
+    score = (scored.c.r * _recency(page.anchor, page.sqlite, published_at)).cast(Float)
     stmt: Select[Any] = (
         select(scored.c.id, score.label("score"))
-        .select_from(scored.join(Article, Article.id == scored.c.id))
+        .select_from(candidates)
         .where(scored.c.r * MAX_BOOST >= func.coalesce(floor, 0.0))
     )
     if after is not None:

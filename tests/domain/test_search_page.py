@@ -202,6 +202,21 @@ async def test_update_and_delete_keep_the_index_in_sync(
     assert await slugs(database, "poacher") == []
 
 
+async def test_a_new_publication_time_rescores_the_article(database: Database) -> None:
+    """PostgreSQL scores recency from the index's copy of the time: it must follow."""
+    summary = "Tapir numbers rose again."
+    await ingest(
+        database,
+        [
+            item("tapir-a", "Tapir count", summary=summary, days_ago=20),
+            item("tapir-b", "Tapir count", summary=summary, days_ago=2),
+        ],
+    )
+    assert await slugs(database, "tapir") == ["tapir-b", "tapir-a"]
+    await ingest(database, [item("tapir-a", "Tapir count", summary=summary, days_ago=0.5)])
+    assert await slugs(database, "tapir") == ["tapir-a", "tapir-b"]
+
+
 async def test_snippets_are_escaped_html_with_marks(database: Database) -> None:
     await seed(database)
     [hit] = (await search(database, "zebra")).items
