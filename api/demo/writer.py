@@ -195,6 +195,6 @@ def _vacuum(connection: Connection) -> None:
     the p95 of the search mix was 98 ms before and 47 after, filtered searches taking
     16 ms on average to find their block instead of 5. Autovacuum would get there later.
     """
-    tables = ", ".join((*SERIAL_TABLES, "mentions", "article_search"))
+    tables = ", ".join((*SERIAL_TABLES, "mentions", "article_search", "article_search_rank"))
     autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
     autocommit.exec_driver_sql(f"VACUUM (ANALYZE) {tables}")

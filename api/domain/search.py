@@ -154,14 +154,15 @@ async def _walk_blocks(
             if lower is None:
                 lower = ids[-1] if len(ids) == blocks.BLOCK_SIZE else 0
         wanted = walk.limit - len(walk.hits)
+        # Ids found by the loose query are matches already when it is the exact one.
+        screened = ids is not None
+        prechecked = screened and walk.narrowed and index.loose_is_exact
         if newest:
             in_block = blocks.key_range(index.key, 0, block.upper)
         else:
             assert lower is not None
-            in_block = blocks.block_conditions(index, lower, block.upper, ids)
-        # Ids found by the loose query are matches already when it is the exact one.
-        screened = ids is not None
-        prechecked = screened and walk.narrowed and index.loose_is_exact
+            key = index.rank_key if prechecked else index.key
+            in_block = blocks.block_conditions(index, lower, block.upper, ids, key)
         block_page = BlockPage(
             index, sqlite, walk.anchor, in_block, after, wanted, screened, prechecked, newest
         )

@@ -46,11 +46,13 @@ fts_table = table("article_search", column("rowid", Integer))
 # FTS5's hidden column named after the table: bm25() and snippet() take it.
 FTS_RANK: ColumnElement[Any] = literal_column("article_search")
 _EMPTY: ColumnElement[Any] = literal_column("''::tsvector")
-_documents = table(
-    "article_search",
+_documents = table("article_search", column("article_id", Integer), column("document", TSVECTOR))
+# PostgreSQL ranks from compact copies of the documents (migration 0006).
+_ranks = table(
+    "article_search_rank",
     column("article_id", Integer),
-    column("document", TSVECTOR),
     column("published_at", UtcDateTime()),
+    column("document", TSVECTOR),
 )
 
 
@@ -76,9 +78,15 @@ class SearchIndex:
     recheck: Any = None
     # False when ``conditions`` test the index's own key (SQLite's id set, below).
     joins_articles: bool = True
-    # PostgreSQL's copy of the article's publication time (migration 0006), so a block
-    # is scored from the index rows alone. None on SQLite: the page reads the article's.
-    published_at: Any = None
+    # PostgreSQL's table of compact documents that ``relevance`` reads, with each
+    # article's publication time, so that a block is scored from one row per match
+    # (migration 0006). None on SQLite: the page reads the article's time.
+    ranks: Any = None
+
+    @property
+    def rank_key(self) -> Any:
+        """The key that ranking reads by, for a block whose ids are known matches."""
+        return self.key if self.ranks is None else self.ranks.c.article_id
 
     @property
     def matches(self) -> Any:
@@ -109,7 +117,7 @@ def search_index(query: ParsedSearch, sqlite: bool, article_filter: ArticleFilte
     tsquery = to_tsquery(query)
     relaxed = query.relaxed()
     relevance = func.ts_rank(
-        literal_column(f"'{TS_RANK_WEIGHTS}'::float4[]"), _documents.c.document, tsquery
+        literal_column(f"'{TS_RANK_WEIGHTS}'::float4[]"), _ranks.c.document, tsquery
     )
     match = _documents.c.document.op("@@")(tsquery)
     # GIN answers plain words exactly but rechecks phrases and exclusions against every
@@ -132,7 +140,7 @@ def search_index(query: ParsedSearch, sqlite: bool, article_filter: ArticleFilte
         words_query,
         loose_is_exact=relaxed == query,
         recheck=func.coalesce(_documents.c.document, _EMPTY).op("@@")(tsquery),
-        published_at=_documents.c.published_at,
+        ranks=_ranks,
     )
 
 
@@ -236,10 +244,12 @@ def newest_ids(index: SearchIndex, lower: int, upper: int | None) -> Select[Any]
 
 
 def block_conditions(
-    index: SearchIndex, lower: int, upper: int | None, ids: list[int] | None
+    index: SearchIndex, lower: int, upper: int | None, ids: list[int] | None, key: Any = None
 ) -> list[ColumnElement[bool]]:
+    """The block's rows: by id when they are known (on ``key``, the index's by default)."""
     if ids is not None:
-        return [index.key == func.any(bindparam(None, ids, ARRAY(Integer())))]
+        key = index.key if key is None else key
+        return [key == func.any(bindparam(None, ids, ARRAY(Integer())))]
     if index.tsquery is not None:
         # PostgreSQL's last block, all matches below upper: through the GIN bitmap.
         return [] if upper is None else [index.key + 0 < bound(upper)]

@@ -39,12 +39,18 @@ _POSTGRESQL_CATCH_UP = (
     "change AS (SELECT entity_id, sum(delta) AS delta FROM drained GROUP BY entity_id) "
     "UPDATE entities SET article_count = entities.article_count + change.delta "
     "FROM change WHERE entities.id = change.entity_id",
-    "WITH drained AS (DELETE FROM search_pending RETURNING article_id) "
-    "INSERT INTO article_search(article_id, document, published_at) "
-    "SELECT a.id, article_search_document(a.id), a.published_at FROM articles a "
+    # The compact ranking copy (migration 0006) is derived from the document just written.
+    "WITH drained AS (DELETE FROM search_pending RETURNING article_id), "
+    "indexed AS (INSERT INTO article_search(article_id, document) "
+    "SELECT a.id, article_search_document(a.id) FROM articles a "
     "WHERE a.id IN (SELECT article_id FROM drained) "
+    "ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document "
+    "RETURNING article_id, document) "
+    "INSERT INTO article_search_rank(article_id, published_at, document) "
+    "SELECT i.article_id, a.published_at, article_search_rank_document(i.document) "
+    "FROM indexed i JOIN articles a ON a.id = i.article_id "
     "ON CONFLICT (article_id) DO UPDATE "
-    "SET document = EXCLUDED.document, published_at = EXCLUDED.published_at",
+    "SET published_at = EXCLUDED.published_at, document = EXCLUDED.document",
 )
 
 

@@ -72,6 +72,34 @@ class BlockPage:
     newest: bool = False
 
 
+def _relevance(page: BlockPage) -> Select[Any]:
+    """(id, r[, published_at]) of each match in the block.
+
+    PostgreSQL reads relevance and time from the compact documents: one inline row per
+    match, where the whole document is mostly stored out of line (several page reads).
+    The whole one is read only to check a phrase (``screened`` but not ``prechecked``).
+    """
+    index, in_block = page.index, page.in_block
+    ranks = index.ranks
+    if ranks is None:
+        relevance = select(index.key.label("id"), index.relevance.label("r"))
+        if page.prechecked:
+            return relevance.where(*in_block)
+        if page.screened:
+            return relevance.where(index.recheck, *in_block)
+        relevance = relevance.select_from(index.matches)
+        return relevance.where(index.match, *index.conditions, *in_block)
+    rank_key = ranks.c.article_id
+    relevance = select(rank_key.label("id"), index.relevance.label("r"), ranks.c.published_at)
+    if page.prechecked:
+        return relevance.where(*in_block)  # in_block names rank_key (``SearchIndex.rank_key``)
+    if page.screened:
+        relevance = relevance.select_from(index.table.join(ranks, rank_key == index.key))
+        return relevance.where(index.recheck, *in_block)
+    relevance = relevance.select_from(index.matches.join(ranks, rank_key == index.key))
+    return relevance.where(index.match, *index.conditions, *in_block)
+
+
 def _ranked(page: BlockPage) -> tuple[Any, Any]:
     """The page's (id, score) rows within one block, and the block's relevance CTE.
 
@@ -79,20 +107,11 @@ def _ranked(page: BlockPage) -> tuple[Any, Any]:
     recency factor is within [1, MAX_BOOST], the page's last score is at least the
     (limit+1)-th best relevance still ahead of the cursor (``floor``), so only matches
     with relevance * MAX_BOOST >= floor can be on the page: just those are scored (on
-    SQLite, after a lookup of their article's publication time; PostgreSQL's index rows
+    SQLite, after a lookup of their article's publication time; PostgreSQL's rank rows
     carry it). Exact within the block, and it skips most of the scoring.
     """
-    index, in_block, after, limit = page.index, page.in_block, page.after, page.limit
-    relevance = select(index.key.label("id"), index.relevance.label("r"))
-    if index.published_at is not None:
-        relevance = relevance.add_columns(index.published_at.label("published_at"))
-    if page.prechecked:
-        relevance = relevance.where(*in_block)
-    elif page.screened:
-        relevance = relevance.where(index.recheck, *in_block)
-    else:
-        relevance = relevance.select_from(index.matches)
-        relevance = relevance.where(index.match, *index.conditions, *in_block)
+    index, after, limit = page.index, page.after, page.limit
+    relevance = _relevance(page)
     if page.newest:
         relevance = relevance.order_by(index.key.desc()).limit(blocks.BLOCK_SIZE)
     scored = relevance.cte("relevance").prefix_with("MATERIALIZED")
@@ -102,7 +121,7 @@ def _ranked(page: BlockPage) -> tuple[Any, Any]:
     floor = ahead.order_by(scored.c.r.desc()).limit(1).offset(limit).scalar_subquery()
     candidates: Any
     published_at: Any
-    if index.published_at is not None:
+    if index.ranks is not None:
         candidates, published_at = scored, scored.c.published_at
     else:
         candidates = scored.join(Article, Article.id == scored.c.id)
