@@ -47,7 +47,11 @@ fts_table = table("article_search", column("rowid", Integer))
 FTS_RANK: ColumnElement[Any] = literal_column("article_search")
 _EMPTY: ColumnElement[Any] = literal_column("''::tsvector")
 _documents = table("article_search", column("article_id", Integer), column("document", TSVECTOR))
-# PostgreSQL ranks from compact copies of the documents (migration 0006).
+# PostgreSQL ranks from compact copies of the documents (migration 0006). A copy holds
+# every lexeme of its document (the analysis's without positions), so a loose query,
+# which tests lexemes only, matches the copy exactly when it matches the document: the
+# tests that read documents one by one (``sample``, ``recent_ids``) read the copies,
+# one inline row each instead of a document mostly stored out of line.
 _ranks = table(
     "article_search_rank",
     column("article_id", Integer),
@@ -164,13 +168,13 @@ def sample(index: SearchIndex, upper: int | None) -> Select[Any]:
 
     No lexemes means only stop words, which PostgreSQL does not index. The sample tells
     a common query from a rare one better than the planner can, as it prices ``@@`` as
-    cheap, unaware that each test detoasts a document.
+    cheap, unaware that each test reads a document (a compact copy here).
     """
-    documents = _documents.c
+    copies = _ranks.c
     newest = (
-        select(documents.article_id, documents.document)
-        .where(*key_range(documents.article_id, 0, upper))
-        .order_by(documents.article_id.desc())
+        select(copies.article_id, copies.document)
+        .where(*key_range(copies.article_id, 0, upper))
+        .order_by(copies.article_id.desc())
         .limit(SAMPLE)
         .subquery("newest")
     )
@@ -200,7 +204,7 @@ def recent_ids(index: SearchIndex, lower: int, upper: int | None) -> Select[Any]
     recent_id = window.c[0]
     # A correlated subquery, so each window row is tested in turn and the walk stops at
     # the block's end: as a join, the planner tested every document before joining.
-    document = select(_documents.c.document).where(_documents.c.article_id == recent_id)
+    document = select(_ranks.c.document).where(_ranks.c.article_id == recent_id)
     return (
         select(recent_id)
         .where(document.scalar_subquery().op("@@")(index.loose_query))
