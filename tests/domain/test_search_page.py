@@ -74,6 +74,22 @@ async def test_or_and_exclusions(database: Database) -> None:
     assert await slugs(database, "giraffe okapi") == []
 
 
+async def test_phrases_in_the_analysis_match_and_exclude(database: Database) -> None:
+    """PostgreSQL checks phrases on the compact copy first, which has no positions for
+    the analysis: a phrase there must still match, and still exclude."""
+    await ingest(
+        database,
+        [
+            item("tapir-zoo", "Tapir born at the zoo", analysis=("Keepers say the calf is well.",)),
+            item("tapir-wild", "Tapir seen in the wild", analysis=("The calf wandered off.",)),
+            # "calf" has a position in the title too; the phrase is only in the analysis.
+            item("calf-count", "Tapir calf count rises", analysis=("A calf wandered into town.",)),
+        ],
+    )
+    assert set(await slugs(database, '"calf wandered"')) == {"tapir-wild", "calf-count"}
+    assert set(await slugs(database, 'tapir -"calf wandered"')) == {"tapir-zoo"}
+
+
 async def test_entity_names_and_aliases_are_searchable(database: Database) -> None:
     await seed(database)
     assert await slugs(database, "acme") == ["giraffe"]
