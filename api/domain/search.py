@@ -134,9 +134,10 @@ async def _block_ids(
         return await _ids(session, blocks.newest_ids(index, lower, upper))
     if not walk.common:
         return await _ids(session, blocks.matched_ids(index, lower, upper))
-    ids = await _ids(session, blocks.recent_ids(index, lower, upper))
+    window = blocks.walk_window(walk.sample_hits)
+    ids = await _ids(session, blocks.recent_ids(index, lower, upper, window))
     if len(ids) < blocks.BLOCK_SIZE:
-        older = blocks.older_ids(index, lower, upper, blocks.BLOCK_SIZE - len(ids))
+        older = blocks.older_ids(index, lower, upper, window, blocks.BLOCK_SIZE - len(ids))
         ids += await _ids(session, older)
     return ids
 

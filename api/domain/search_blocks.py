@@ -7,6 +7,7 @@ page statement finds its own: ``api.domain.search_ranking``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +33,8 @@ from api.models.base import UtcDateTime
 # Matches ranked together; a block's ranking takes a few ms.
 BLOCK_SIZE = 1000
 # PostgreSQL: newest documents a page tests to tell a common query from a rare one, and
-# those a common query's block is looked for in, tested one by one (``recent_ids``).
+# those a common query's block is looked for in, tested one by one (``recent_ids``): at
+# least WALK_WINDOW, more when the sample's density says that may not hold a block.
 SAMPLE = 200
 COMMON_HITS = SAMPLE // 4
 WALK_WINDOW = 4 * BLOCK_SIZE
@@ -189,8 +191,20 @@ def _window(index: SearchIndex, lower: int, upper: int | None) -> Select[Any]:
     return stmt.order_by(key.desc())
 
 
-def recent_ids(index: SearchIndex, lower: int, upper: int | None) -> Select[Any]:
-    """PostgreSQL, for a common query: its loose matches among the ``WALK_WINDOW`` newest
+def walk_window(sample_hits: int) -> int:
+    """How many of the newest documents a common query's walk tests: about twice as many
+    as the sample's density says hold a block (the density is at least COMMON_HITS of
+    SAMPLE), and WALK_WINDOW at least.
+
+    A walk that falls short goes on through the GIN bitmap, which visits every match:
+    25 ms for the last 120 of a block of two words in 22 % of 100k articles, where
+    walking on would have taken about 2 ms.
+    """
+    return WALK_WINDOW * max(1, math.ceil(2 * COMMON_HITS / max(sample_hits, 1)))
+
+
+def recent_ids(index: SearchIndex, lower: int, upper: int | None, window: int) -> Select[Any]:
+    """PostgreSQL, for a common query: its loose matches among the ``window`` newest
     documents of the block's range that pass the filters, newest first (``BLOCK_SIZE``
     at most).
 
@@ -200,24 +214,38 @@ def recent_ids(index: SearchIndex, lower: int, upper: int | None) -> Select[Any]
     GIN bitmap, or 145 ms when the planner chose to read every document; with a
     category filter, 5 ms against the planner's 131.
     """
-    window = _window(index, lower, upper).limit(WALK_WINDOW).subquery("recent")
-    recent_id = window.c[0]
-    # A correlated subquery, so each window row is tested in turn and the walk stops at
-    # the block's end: as a join, the planner tested every document before joining.
-    document = select(_ranks.c.document).where(_ranks.c.article_id == recent_id)
+    if not index.conditions:
+        # The window is the newest copies themselves, read in key order and tested as
+        # they come: for two words in 22 % of 100k articles, 11 ms against 18-54 ms for
+        # a lookup of each window id's copy (and 31-55 through the GIN bitmap).
+        copies = _ranks.c
+        newest = select(copies.article_id, copies.document)
+        newest = newest.where(*key_range(copies.article_id, lower, upper))
+        walked = newest.order_by(copies.article_id.desc()).limit(window).subquery("recent")
+        test: ColumnElement[Any] = walked.c.document
+        recent_id = walked.c.article_id
+    else:
+        walked = _window(index, lower, upper).limit(window).subquery("recent")
+        recent_id = walked.c[0]
+        # A correlated subquery, so each window row is tested in turn and the walk stops
+        # at the block's end: as a join, the planner tested every document before joining.
+        copy = select(_ranks.c.document).where(_ranks.c.article_id == recent_id)
+        test = copy.scalar_subquery()
     return (
         select(recent_id)
-        .where(document.scalar_subquery().op("@@")(index.loose_query))
+        .where(test.op("@@")(index.loose_query))
         .order_by(recent_id.desc())
         .limit(BLOCK_SIZE)
     )
 
 
-def older_ids(index: SearchIndex, lower: int, upper: int | None, limit: int) -> Select[Any]:
+def older_ids(
+    index: SearchIndex, lower: int, upper: int | None, window: int, limit: int
+) -> Select[Any]:
     """PostgreSQL: the newest ``limit`` loose matches past ``recent_ids``'s window (none
     when the window held the whole range): for a query common in the sample but not in
     the filtered range."""
-    floor = _window(index, lower, upper).offset(WALK_WINDOW - 1).limit(1).scalar_subquery()
+    floor = _window(index, lower, upper).offset(window - 1).limit(1).scalar_subquery()
     return matched_ids(index, lower, upper, limit).where(index.key + 0 < floor)
 
 
