@@ -46,11 +46,14 @@ _POSTGRESQL_CATCH_UP = (
     "WHERE a.id IN (SELECT article_id FROM drained) "
     "ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document "
     "RETURNING article_id, document) "
-    "INSERT INTO article_search_rank(article_id, published_at, document) "
-    "SELECT i.article_id, a.published_at, article_search_rank_document(i.document) "
+    "INSERT INTO article_search_rank"
+    "(article_id, published_at, category_id, source_id, document) "
+    "SELECT i.article_id, a.published_at, a.category_id, a.source_id, "
+    "article_search_rank_document(i.document) "
     "FROM indexed i JOIN articles a ON a.id = i.article_id "
-    "ON CONFLICT (article_id) DO UPDATE "
-    "SET published_at = EXCLUDED.published_at, document = EXCLUDED.document",
+    "ON CONFLICT (article_id) DO UPDATE SET published_at = EXCLUDED.published_at, "
+    "category_id = EXCLUDED.category_id, source_id = EXCLUDED.source_id, "
+    "document = EXCLUDED.document",
 )
 
 

@@ -15,9 +15,14 @@ analysis's lexemes without positions (each then counts as one occurrence of weig
 1.7 kB on average, stored inline: a match is scored from one row. Matching still uses the
 whole document in ``article_search``; phrases are checked against it.
 
+The copies also carry the category and source, indexed with the id: a query common
+enough to be looked for among the newest documents (``search_blocks.recent_ids``) walks
+the newest copies of one category or source instead of sorting all of its articles'
+ids and looking up each copy (a two-word query in a 27 % category: 19-23 -> 10-11 ms).
+
 Catch-up writes both tables in one statement. The article trigger now also fires on
-``published_at``, so the copy of the time follows the article. SQLite is unchanged: its
-FTS5 page meets its target as it is.
+``published_at``, ``category_id`` and ``source_id``, so the copies follow the article.
+SQLite is unchanged: its FTS5 page meets its target as it is.
 """
 
 from collections.abc import Sequence
@@ -52,14 +57,23 @@ def upgrade() -> None:
         "CREATE TABLE article_search_rank ("
         "article_id integer PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE, "
         "published_at timestamptz NOT NULL, "
+        "category_id integer, "
+        "source_id integer NOT NULL, "
         "document tsvector NOT NULL)"
     )
     op.execute(
-        "INSERT INTO article_search_rank(article_id, published_at, document) "
-        "SELECT s.article_id, a.published_at, article_search_rank_document(s.document) "
+        "INSERT INTO article_search_rank"
+        "(article_id, published_at, category_id, source_id, document) "
+        "SELECT s.article_id, a.published_at, a.category_id, a.source_id, "
+        "article_search_rank_document(s.document) "
         "FROM article_search s JOIN articles a ON a.id = s.article_id ORDER BY s.article_id"
     )
-    op.execute(_TRIGGER.format(extra=", published_at"))
+    for column in ("category_id", "source_id"):
+        op.execute(
+            f"CREATE INDEX ix_article_search_rank_{column}_article_id "
+            f"ON article_search_rank ({column}, article_id)"
+        )
+    op.execute(_TRIGGER.format(extra=", published_at, category_id, source_id"))
 
 
 def downgrade() -> None:

@@ -16,9 +16,11 @@ from api.domain.search_snippets import safe_snippet
 from api.errors import InvalidInput
 from api.models import Article
 from tests.search_support import (
+    AI,
     DOCK_COUNT,
     HARBOR_COUNT,
     HARBOR_MATCHES,
+    MARKETS,
     NOW,
     ingest,
     item,
@@ -233,6 +235,25 @@ async def test_a_new_publication_time_rescores_the_article(database: Database) -
     assert await slugs(database, "tapir") == ["tapir-a", "tapir-b"]
 
 
+async def test_a_new_category_moves_the_article_in_walks(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL walks a common query's newest copies of a category: they must follow."""
+    monkeypatch.setattr(search_blocks, "COMMON_HITS", 0)  # every query walks
+    await ingest(
+        database,
+        [
+            item("tapir-a", "Tapir count", category=AI),
+            item("tapir-b", "Tapir count", category=MARKETS),
+        ],
+    )
+    assert await slugs(database, "tapir", ArticleFilter(category="ai")) == ["tapir-a"]
+    await ingest(database, [item("tapir-a", "Tapir count", category=MARKETS)])
+    assert await slugs(database, "tapir", ArticleFilter(category="ai")) == []
+    markets = await slugs(database, "tapir", ArticleFilter(category="markets"))
+    assert sorted(markets) == ["tapir-a", "tapir-b"]
+
+
 async def test_snippets_are_escaped_html_with_marks(database: Database) -> None:
     await seed(database)
     [hit] = (await search(database, "zebra")).items
@@ -309,6 +330,10 @@ async def _all_pages(
         ("ships OR quiet", None),
         ("harbor", ArticleFilter(importance_min=5)),
         ("harbor", ArticleFilter(category="ai", importance_min=5)),
+        # Category and source alone: PostgreSQL walks the copies' own columns.
+        ("harbor", ArticleFilter(category="ai")),
+        ("harbor -report", ArticleFilter(source="wire")),
+        ('"harbor report"', ArticleFilter(category="ai", source="wire")),
     ],
 )
 async def test_common_and_rare_queries_find_the_same_blocks(
