@@ -37,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db import fetch_first, fetch_rows
+from api.domain import search_block_ids as block_ids
 from api.domain import search_blocks as blocks
 from api.domain.articles import (
     article_from_row,
@@ -131,13 +132,13 @@ async def _block_ids(
     the page then ranks exactly these rows by primary key."""
     index = walk.index
     if not walk.narrowed:
-        return await _ids(session, blocks.newest_ids(index, lower, upper))
+        return await _ids(session, block_ids.newest_ids(index, lower, upper))
     if not walk.common:
-        return await _ids(session, blocks.matched_ids(index, lower, upper))
-    window = blocks.walk_window(walk.sample_hits)
-    ids = await _ids(session, blocks.recent_ids(index, lower, upper, window))
+        return await _ids(session, block_ids.matched_ids(index, lower, upper))
+    window = block_ids.walk_window(walk.sample_hits)
+    ids = await _ids(session, block_ids.recent_ids(index, lower, upper, window))
     if len(ids) < blocks.BLOCK_SIZE:
-        older = blocks.older_ids(index, lower, upper, window, blocks.BLOCK_SIZE - len(ids))
+        older = block_ids.older_ids(index, lower, upper, window, blocks.BLOCK_SIZE - len(ids))
         ids += await _ids(session, older)
     return ids
 
@@ -210,7 +211,7 @@ async def search_page(
     """One page of hits, best first.
 
     Statements: the page, mentions (unless ``with_mentions`` is off); on PostgreSQL first
-    a sample that picks how blocks are found (``search_blocks.sample``) and the block's
+    a sample that picks how blocks are found (``search_block_ids.sample``) and the block's
     ids (unless the cursor's block is the last). A page that runs past its block's end
     adds a page statement (and on PostgreSQL an ids one) per further block it reaches,
     rarely more than one.
@@ -231,7 +232,7 @@ async def search_page(
     if sqlite:
         more = await _walk_blocks(session, walk, block, after)
     else:
-        sampled = await fetch_first(session, blocks.sample(index, block.upper))
+        sampled = await fetch_first(session, block_ids.sample(index, block.upper))
         assert sampled is not None  # an aggregate: always one row
         lexemes, hits = sampled
         walk.narrowed, walk.sample_hits = lexemes > 0, hits

@@ -1,20 +1,20 @@
 """Search blocks: which matches a page ranks together, and how each backend finds them.
 
 See ``api.domain.search`` for why matches are ranked in blocks. This module holds the
-index as each backend queries it and PostgreSQL's statements that find a block (SQLite's
-page statement finds its own: ``api.domain.search_ranking``).
+index as each backend queries it, the sizes that decide how a block is found, and the
+block's conditions; PostgreSQL's statements that find a block's ids are in
+``api.domain.search_block_ids`` (SQLite's page statement finds its own block:
+``api.domain.search_ranking``).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Integer,
-    Select,
     bindparam,
     column,
     func,
@@ -48,13 +48,13 @@ fts_table = table("article_search", column("rowid", Integer))
 # FTS5's hidden column named after the table: bm25() and snippet() take it.
 FTS_RANK: ColumnElement[Any] = literal_column("article_search")
 _EMPTY: ColumnElement[Any] = literal_column("''::tsvector")
-_documents = table("article_search", column("article_id", Integer), column("document", TSVECTOR))
+documents = table("article_search", column("article_id", Integer), column("document", TSVECTOR))
 # PostgreSQL ranks from compact copies of the documents (migration 0006). A copy holds
 # every lexeme of its document (the analysis's without positions), so a loose query,
 # which tests lexemes only, matches the copy exactly when it matches the document: the
 # tests that read documents one by one (``sample``, ``recent_ids``) read the copies,
 # one inline row each instead of a document mostly stored out of line.
-_ranks = table(
+copies = table(
     "article_search_rank",
     column("article_id", Integer),
     column("published_at", UtcDateTime()),
@@ -128,19 +128,19 @@ def search_index(query: ParsedSearch, sqlite: bool, article_filter: ArticleFilte
     tsquery = to_tsquery(query)
     relaxed = query.relaxed()
     relevance = func.ts_rank(
-        literal_column(f"'{TS_RANK_WEIGHTS}'::float4[]"), _ranks.c.document, tsquery
+        literal_column(f"'{TS_RANK_WEIGHTS}'::float4[]"), copies.c.document, tsquery
     )
-    match = _documents.c.document.op("@@")(tsquery)
+    match = documents.c.document.op("@@")(tsquery)
     # GIN answers plain words exactly but rechecks phrases and exclusions against every
     # candidate document (detoasting each: ~10 µs, ~300 ms for a common word).
     # Most queries are plain words: then all three are one expression, built once.
     loose_query = tsquery if relaxed == query else to_tsquery(relaxed)
-    loose = _documents.c.document.op("@@")(loose_query)
-    key = _documents.c.article_id
+    loose = documents.c.document.op("@@")(loose_query)
+    key = documents.c.article_id
     words = ParsedSearch(relaxed.clauses)
     words_query = loose_query if words == relaxed else to_tsquery(words)
     return SearchIndex(
-        _documents,
+        documents,
         key,
         match,
         loose,
@@ -150,8 +150,8 @@ def search_index(query: ParsedSearch, sqlite: bool, article_filter: ArticleFilte
         loose_query,
         words_query,
         loose_is_exact=relaxed == query,
-        recheck=func.coalesce(_documents.c.document, _EMPTY).op("@@")(tsquery),
-        ranks=_ranks,
+        recheck=func.coalesce(documents.c.document, _EMPTY).op("@@")(tsquery),
+        ranks=copies,
         walk_conditions=_copy_conditions(article_filter),
     )
 
@@ -161,13 +161,13 @@ def _copy_conditions(article_filter: ArticleFilter) -> list[ColumnElement[bool]]
     source (the filters a reader picks most; the copies index them with the id)."""
     if replace(article_filter, category=None, source=None) != ArticleFilter():
         return None
-    copies, conditions = _ranks.c, []
+    columns, conditions = copies.c, []
     if article_filter.category is not None:
         category = select(Category.id).where(Category.slug == article_filter.category)
-        conditions.append(copies.category_id == category.scalar_subquery())
+        conditions.append(columns.category_id == category.scalar_subquery())
     if article_filter.source is not None:
         source = select(Source.id).where(Source.slug == article_filter.source)
-        conditions.append(copies.source_id == source.scalar_subquery())
+        conditions.append(columns.source_id == source.scalar_subquery())
     return conditions
 
 
@@ -183,122 +183,6 @@ def key_range(key: Any, lower: int, upper: int | None) -> list[ColumnElement[boo
     if upper is not None:
         conditions.append(key < bound(upper))
     return conditions
-
-
-def sample(index: SearchIndex, upper: int | None) -> Select[Any]:
-    """PostgreSQL: (lexemes in the query's words, loose matches among the ``SAMPLE``
-    newest documents below ``upper``): what decides how a page finds its blocks.
-
-    No lexemes means only stop words, which PostgreSQL does not index. The sample tells
-    a common query from a rare one better than the planner can, as it prices ``@@`` as
-    cheap, unaware that each test reads a document (a compact copy here).
-    """
-    copies = _ranks.c
-    newest = (
-        select(copies.article_id, copies.document)
-        .where(*key_range(copies.article_id, 0, upper))
-        .order_by(copies.article_id.desc())
-        .limit(SAMPLE)
-        .subquery("newest")
-    )
-    hits = select(func.count()).where(newest.c.document.op("@@")(index.loose_query))
-    return select(func.numnode(index.loose_words), hits.scalar_subquery())
-
-
-def _window(index: SearchIndex, lower: int, upper: int | None) -> Select[Any]:
-    """The ids of the block's range that pass the filters, newest first."""
-    key: Any
-    if index.walk_conditions is not None:
-        key, conditions = _ranks.c.article_id, index.walk_conditions
-    else:
-        key, conditions = Article.id, index.conditions
-    stmt = select(key).where(*conditions, *key_range(key, lower, upper))
-    return stmt.order_by(key.desc())
-
-
-def walk_window(sample_hits: int) -> int:
-    """How many of the newest documents a common query's walk tests: about twice as many
-    as the sample's density says hold a block (the density is at least COMMON_HITS of
-    SAMPLE), and WALK_WINDOW at least.
-
-    A walk that falls short goes on through the GIN bitmap, which visits every match:
-    25 ms for the last 120 of a block of two words in 22 % of 100k articles, where
-    walking on would have taken about 2 ms.
-    """
-    return WALK_WINDOW * max(1, math.ceil(2 * COMMON_HITS / max(sample_hits, 1)))
-
-
-def recent_ids(index: SearchIndex, lower: int, upper: int | None, window: int) -> Select[Any]:
-    """PostgreSQL, for a common query: its loose matches among the ``window`` newest
-    documents of the block's range that pass the filters, newest first (``BLOCK_SIZE``
-    at most).
-
-    A common word's block lies within its newest documents; testing them one by one
-    stops at the block's end, where the GIN index visits every match in the corpus.
-    Measured on 100k articles, "data" (in 82 % of them): 3 ms against 40 through the
-    GIN bitmap, or 145 ms when the planner chose to read every document; with a
-    category filter, 5 ms against the planner's 131.
-    """
-    if index.walk_conditions is not None:
-        # The window is the newest copies themselves (of a category or source, through
-        # its index), read in key order and tested as they come: for two words in 22 %
-        # of 100k articles, 11 ms against 18-54 ms for a lookup of each window id's copy
-        # (and 31-55 through the GIN bitmap); in a 27 % category, 10 ms against 19-23.
-        copies = _ranks.c
-        newest = select(copies.article_id, copies.document).where(*index.walk_conditions)
-        newest = newest.where(*key_range(copies.article_id, lower, upper))
-        walked = newest.order_by(copies.article_id.desc()).limit(window).subquery("recent")
-        test: ColumnElement[Any] = walked.c.document
-        recent_id = walked.c.article_id
-    else:
-        walked = _window(index, lower, upper).limit(window).subquery("recent")
-        recent_id = walked.c[0]
-        # A correlated subquery, so each window row is tested in turn and the walk stops
-        # at the block's end: as a join, the planner tested every document before joining.
-        copy = select(_ranks.c.document).where(_ranks.c.article_id == recent_id)
-        test = copy.scalar_subquery()
-    return (
-        select(recent_id)
-        .where(test.op("@@")(index.loose_query))
-        .order_by(recent_id.desc())
-        .limit(BLOCK_SIZE)
-    )
-
-
-def older_ids(
-    index: SearchIndex, lower: int, upper: int | None, window: int, limit: int
-) -> Select[Any]:
-    """PostgreSQL: the newest ``limit`` loose matches past ``recent_ids``'s window (none
-    when the window held the whole range): for a query common in the sample but not in
-    the filtered range."""
-    floor = _window(index, lower, upper).offset(window - 1).limit(1).scalar_subquery()
-    return matched_ids(index, lower, upper, limit).where(index.key + 0 < floor)
-
-
-def matched_ids(
-    index: SearchIndex, lower: int, upper: int | None, limit: int | None = None
-) -> Select[Any]:
-    """PostgreSQL: the newest ``limit`` loose matches of the block's range that pass the
-    filters, through the GIN bitmap.
-
-    Adding 0 to the key keeps the key index out: walking it down testing each document
-    cost 824 ms on 100k articles, where the GIN bitmap needs no document reads. A narrower
-    key range does not change that: given ``key >= floor`` to AND with the GIN bitmap,
-    the planner walked the key index instead, testing 44k documents for a word in 4 % of
-    them (150-250 ms against 10 through the GIN bitmap alone).
-    """
-    key = index.key + 0
-    stmt = select(index.key).select_from(index.matches)
-    stmt = stmt.where(index.loose_match, *index.conditions, *key_range(key, lower, upper))
-    return stmt.order_by(key.desc()).limit(BLOCK_SIZE if limit is None else limit)
-
-
-def newest_ids(index: SearchIndex, lower: int, upper: int | None) -> Select[Any]:
-    """PostgreSQL, when only exclusions narrow (the words are all stop words): the block
-    is the newest articles of the range that pass the filters, by the key index."""
-    stmt = select(index.key).select_from(index.matches).where(*index.conditions)
-    stmt = stmt.where(*key_range(index.key, lower, upper))
-    return stmt.order_by(index.key.desc()).limit(BLOCK_SIZE)
 
 
 def block_conditions(
