@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, ScalarSelect, exists, select
 
 from api.models import Article, Category, Entity, Mention, Source
 
@@ -46,18 +46,23 @@ def _mentions_any(slugs: tuple[str, ...]) -> ColumnElement[bool]:
     return exists().where(Mention.article_id == Article.id, Mention.entity_id.in_(entity_ids))
 
 
+def category_id_of(slug: str) -> ScalarSelect[int]:
+    """The category's id by slug, as a subquery: slugs resolve without a round trip."""
+    return select(Category.id).where(Category.slug == slug).scalar_subquery()
+
+
+def source_id_of(slug: str) -> ScalarSelect[int]:
+    """The source's id by slug, as a subquery."""
+    return select(Source.id).where(Source.slug == slug).scalar_subquery()
+
+
 def filter_conditions(f: ArticleFilter) -> list[ColumnElement[bool]]:
     """WHERE clauses for a filter; slugs resolve through subqueries, not extra round trips."""
     conditions: list[ColumnElement[bool]] = []
     if f.category is not None:
-        conditions.append(
-            Article.category_id
-            == select(Category.id).where(Category.slug == f.category).scalar_subquery()
-        )
+        conditions.append(Article.category_id == category_id_of(f.category))
     if f.source is not None:
-        conditions.append(
-            Article.source_id == select(Source.id).where(Source.slug == f.source).scalar_subquery()
-        )
+        conditions.append(Article.source_id == source_id_of(f.source))
     if f.sentiment is not None:
         conditions.append(Article.sentiment == f.sentiment)
     if f.importance_min is not None:

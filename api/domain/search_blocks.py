@@ -25,9 +25,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 
-from api.domain.filters import ArticleFilter, filter_conditions
+from api.domain.filters import ArticleFilter, category_id_of, filter_conditions, source_id_of
 from api.domain.search_query import ParsedSearch, to_fts5, to_tsquery
-from api.models import Article, Category, Source
+from api.models import Article
 from api.models.base import UtcDateTime
 
 # Matches ranked together; a block's ranking takes a few ms.
@@ -161,13 +161,11 @@ def _copy_conditions(article_filter: ArticleFilter) -> list[ColumnElement[bool]]
     source (the filters a reader picks most; the copies index them with the id)."""
     if replace(article_filter, category=None, source=None) != ArticleFilter():
         return None
-    columns, conditions = copies.c, []
+    conditions: list[ColumnElement[bool]] = []
     if article_filter.category is not None:
-        category = select(Category.id).where(Category.slug == article_filter.category)
-        conditions.append(columns.category_id == category.scalar_subquery())
+        conditions.append(copies.c.category_id == category_id_of(article_filter.category))
     if article_filter.source is not None:
-        source = select(Source.id).where(Source.slug == article_filter.source)
-        conditions.append(columns.source_id == source.scalar_subquery())
+        conditions.append(copies.c.source_id == source_id_of(article_filter.source))
     return conditions
 
 

@@ -78,25 +78,23 @@ def _relevance(page: BlockPage) -> Select[Any]:
     PostgreSQL reads relevance and time from the compact documents: one inline row per
     match, where the whole document is mostly stored out of line (several page reads).
     The whole one is read only to check a phrase (``screened`` but not ``prechecked``).
+    Only PostgreSQL's blocks come as known ids (screened); SQLite's page matches itself.
     """
-    index, in_block = page.index, page.in_block
-    ranks = index.ranks
-    if ranks is None:
-        relevance = select(index.key.label("id"), index.relevance.label("r"))
-        if page.prechecked:
-            return relevance.where(*in_block)
-        if page.screened:
-            return relevance.where(index.recheck, *in_block)
-        relevance = relevance.select_from(index.matches)
-        return relevance.where(index.match, *index.conditions, *in_block)
-    rank_key = ranks.c.article_id
-    relevance = select(rank_key.label("id"), index.relevance.label("r"), ranks.c.published_at)
+    index, in_block, ranks = page.index, page.in_block, page.index.ranks
+
+    def with_ranks(source: Any) -> Any:
+        return source if ranks is None else source.join(ranks, index.rank_key == index.key)
+
+    columns = [index.rank_key.label("id"), index.relevance.label("r")]
+    if ranks is not None:
+        columns.append(ranks.c.published_at)
+    relevance = select(*columns)
     if page.prechecked:
-        return relevance.where(*in_block)  # in_block names rank_key (``SearchIndex.rank_key``)
+        return relevance.where(*in_block)  # in_block names rank_key
     if page.screened:
-        relevance = relevance.select_from(index.table.join(ranks, rank_key == index.key))
+        relevance = relevance.select_from(with_ranks(index.table))
         return relevance.where(index.recheck, *in_block)
-    relevance = relevance.select_from(index.matches.join(ranks, rank_key == index.key))
+    relevance = relevance.select_from(with_ranks(index.matches))
     return relevance.where(index.match, *index.conditions, *in_block)
 
 
