@@ -10,7 +10,9 @@ import datetime as dt
 from typing import Any
 
 from api.db import Database
+from api.domain.filters import ArticleFilter
 from api.domain.ingest import upsert_articles
+from api.domain.search import search_page
 from api.schemas.article_input import ArticleCreate
 
 SOURCE = {"slug": "wire", "name": "The Wire", "homepage_url": "https://wire.example"}
@@ -99,6 +101,23 @@ async def ingest(database: Database, items: list[ArticleCreate]) -> None:
 
 async def seed(database: Database) -> None:
     await ingest(database, corpus())
+
+
+async def all_pages(
+    database: Database, q: str, article_filter: ArticleFilter | None = None
+) -> list[tuple[int, float]]:
+    """(pk, score) of every hit, paging four at a time."""
+    hits: list[tuple[int, float]] = []
+    cursor = None
+    while True:
+        async with database.session() as session:
+            page = await search_page(
+                session, q, article_filter or ArticleFilter(), limit=4, cursor=cursor, now=NOW
+            )
+        hits.extend((h.article.pk, h.score) for h in page.items)
+        if page.next_cursor is None:
+            return hits
+        cursor = page.next_cursor
 
 
 # Hostile or odd queries: each must be a 200 or a 400 naming the query, never a 500.

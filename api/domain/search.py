@@ -134,6 +134,8 @@ async def _block_ids(
     if not walk.narrowed:
         return await _ids(session, block_ids.newest_ids(index, lower, upper))
     if not walk.common:
+        if walk.sample_hits >= blocks.SEGMENT_HITS and not index.conditions:
+            return await _ids(session, block_ids.segmented_ids(index, lower, upper))
         return await _ids(session, block_ids.matched_ids(index, lower, upper))
     window = block_ids.walk_window(walk.sample_hits)
     ids = await _ids(session, block_ids.recent_ids(index, lower, upper, window))
@@ -232,13 +234,17 @@ async def search_page(
     if sqlite:
         more = await _walk_blocks(session, walk, block, after)
     else:
-        sampled = await fetch_first(session, block_ids.sample(index, block.upper))
+        sample = block_ids.sample(index, block.upper, article_filter)
+        sampled = await fetch_first(session, sample)
         assert sampled is not None  # an aggregate: always one row
-        lexemes, hits = sampled
+        lexemes, hits, category_id, source_id = sampled
         walk.narrowed, walk.sample_hits = lexemes > 0, hits
+        filtered = blocks.with_filter_ids(index, article_filter, category_id, source_id)
         # Only stop words and nothing excluded: PostgreSQL's index holds none of them, so
-        # nothing can match (SQLite indexes every word).
-        matchable = walk.narrowed or bool(query.excluded)
+        # nothing can match (SQLite indexes every word). Nor can an unknown slug.
+        matchable = (walk.narrowed or bool(query.excluded)) and filtered is not None
+        if filtered is not None:
+            walk.index = filtered
         more = matchable and await _walk_blocks(session, walk, block, after)
     hits = walk.hits
     next_cursor = hits[-1].cursor if more and hits else None

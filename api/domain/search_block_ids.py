@@ -2,7 +2,8 @@
 
 A page first samples the newest documents (``sample``); a query common among them has its
 block looked for among the newest documents, tested one by one (``recent_ids``, then
-``older_ids`` past that window), a rarer one through the GIN index (``matched_ids``).
+``older_ids`` past that window), a rarer one through the GIN index: a segment of ids at a
+time when it is not rare at all (``segmented_ids``), else at once (``matched_ids``).
 SQLite's page statement finds its own block (``api.domain.search_ranking``).
 """
 
@@ -11,15 +12,19 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select, true
 
 from api.domain import search_blocks as blocks
+from api.domain.filters import ArticleFilter
 from api.models import Article
 
 
-def sample(index: blocks.SearchIndex, upper: int | None) -> Select[Any]:
+def sample(
+    index: blocks.SearchIndex, upper: int | None, article_filter: ArticleFilter
+) -> Select[Any]:
     """PostgreSQL: (lexemes in the query's words, loose matches among the ``SAMPLE``
-    newest documents below ``upper``): what decides how a page finds its blocks.
+    newest documents below ``upper``, the filter's category and source ids): what
+    decides how a page finds its blocks.
 
     No lexemes means only stop words, which PostgreSQL does not index. The sample tells
     a common query from a rare one better than the planner can, as it prices ``@@`` as
@@ -34,7 +39,8 @@ def sample(index: blocks.SearchIndex, upper: int | None) -> Select[Any]:
         .subquery("newest")
     )
     hits = select(func.count()).where(newest.c.document.op("@@")(index.loose_query))
-    return select(func.numnode(index.loose_words), hits.scalar_subquery())
+    words = func.numnode(index.loose_words)
+    return select(words, hits.scalar_subquery(), *blocks.filter_ids(article_filter))
 
 
 def _window(
@@ -123,11 +129,52 @@ def matched_ids(
     key range does not change that: given ``key >= floor`` to AND with the GIN bitmap,
     the planner walked the key index instead, testing 44k documents for a word in 4 % of
     them (150-250 ms against 10 through the GIN bitmap alone).
+
+    A category or source is tested inside the GIN index, by its key lexeme: no join to
+    the articles (two words in one category: 72 -> 9 ms on 100k articles).
     """
     key = index.key + 0
-    stmt = select(index.key).select_from(index.matches)
-    stmt = stmt.where(index.loose_match, *index.conditions, *blocks.key_range(key, lower, upper))
+    in_range = blocks.key_range(key, lower, upper)
+    if index.filter_keys is not None:
+        stmt = select(index.key).where(index.keyed_match(), *in_range)
+    else:
+        stmt = select(index.key).select_from(index.matches)
+        stmt = stmt.where(index.loose_match, *index.conditions, *in_range)
     return stmt.order_by(key.desc()).limit(blocks.BLOCK_SIZE if limit is None else limit)
+
+
+def segmented_ids(index: blocks.SearchIndex, lower: int, upper: int | None) -> Select[Any]:
+    """PostgreSQL, unfiltered: ``matched_ids`` found one segment of ids at a time, newest
+    first, until a block is full: the GIN index intersects the words with the segment's
+    key lexeme, so only the segments read hold matches to visit and sort.
+
+    Measured on 100k articles, two words in 23 % of them: 2.5 ms against 15-36 through
+    the whole GIN bitmap (23k matches); for a word in 5-10 %, 4-5 ms against 3-8. Below
+    that a block spans most segments and the whole bitmap is cheaper (SEGMENT_HITS).
+    """
+    key = index.key
+    size = blocks.SEGMENT_SIZE
+    top: Any
+    if upper is None:
+        top = select(func.max(key)).scalar_subquery() // size
+    else:
+        top = blocks.bound((upper - 1) // size)
+    segments = (
+        func.generate_series(top, blocks.bound(lower // size), -1)
+        .table_valued("n", name="segment")
+        .render_derived()
+    )
+    in_segment = blocks.key_lexeme("segment", segments.c.n)
+    matched = (
+        select(key)
+        .where(index.keyed_match(in_segment), *blocks.key_range(key + 0, lower, upper))
+        .order_by((key + 0).desc())
+        .lateral("matched")
+    )
+    stmt = select(matched.c[0]).select_from(segments).join(matched, true())
+    # Segments come newest first and each one's matches newest first: the first
+    # BLOCK_SIZE rows are the newest, and later segments are never read.
+    return stmt.limit(blocks.BLOCK_SIZE)
 
 
 def newest_ids(index: blocks.SearchIndex, lower: int, upper: int | None) -> Select[Any]:

@@ -41,8 +41,11 @@ _POSTGRESQL_CATCH_UP = (
     "FROM change WHERE entities.id = change.entity_id",
     # The compact ranking copy (migration 0006) is derived from the document just written.
     "WITH drained AS (DELETE FROM search_pending RETURNING article_id), "
+    # The document's key lexemes (migration 0007) have no positions: ts_filter, and so
+    # the copy, leaves them out.
     "indexed AS (INSERT INTO article_search(article_id, document) "
-    "SELECT a.id, article_search_document(a.id) FROM articles a "
+    "SELECT a.id, article_search_document(a.id) "
+    "|| article_search_keys(a.id, a.category_id, a.source_id) FROM articles a "
     "WHERE a.id IN (SELECT article_id FROM drained) "
     "ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document "
     "RETURNING article_id, document) "

@@ -22,6 +22,7 @@ from tests.search_support import (
     HARBOR_MATCHES,
     MARKETS,
     NOW,
+    all_pages,
     ingest,
     item,
     seed,
@@ -308,19 +309,6 @@ async def test_statements_per_page_do_not_grow_with_the_limit(database: Database
         event.remove(engine, "before_cursor_execute", record)
 
 
-async def _all_pages(
-    database: Database, q: str, article_filter: ArticleFilter | None = None
-) -> list[tuple[int, float]]:
-    hits: list[tuple[int, float]] = []
-    cursor = None
-    while True:
-        page = await search(database, q, article_filter, limit=4, cursor=cursor)
-        hits.extend((h.article.pk, h.score) for h in page.items)
-        if page.next_cursor is None:
-            return hits
-        cursor = page.next_cursor
-
-
 @pytest.mark.parametrize(
     ("q", "article_filter"),
     [
@@ -348,11 +336,11 @@ async def test_common_and_rare_queries_find_the_same_blocks(
     await seed(database)
     monkeypatch.setattr(search_blocks, "BLOCK_SIZE", 3)
     monkeypatch.setattr(search_blocks, "COMMON_HITS", 10**6)  # every query is rare
-    rare = await _all_pages(database, q, article_filter)
+    rare = await all_pages(database, q, article_filter)
     monkeypatch.setattr(search_blocks, "COMMON_HITS", 0)  # every query is common
     for window in (2, 5, 1000):  # past the window, inside it, all of it
         monkeypatch.setattr(search_blocks, "WALK_WINDOW", window)
-        assert await _all_pages(database, q, article_filter) == rare, window
+        assert await all_pages(database, q, article_filter) == rare, window
     assert rare and len({pk for pk, _ in rare}) == len(rare)
 
 
