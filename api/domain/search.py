@@ -109,7 +109,8 @@ class _Walk:
     index: blocks.SearchIndex
     sqlite: bool
     narrowed: bool  # PostgreSQL: the words hold lexemes (not only stop words)
-    sample_hits: int  # PostgreSQL: how many of the sample matched
+    sample_hits: int  # PostgreSQL: how many of the sample matched loosely
+    sample_exact: int  # and exactly, as far as their copies tell
     anchor: dt.datetime
     limit: int
     with_body: bool
@@ -119,6 +120,13 @@ class _Walk:
     def common(self) -> bool:
         """PostgreSQL: the sample found the query in many of the newest documents."""
         return self.sample_hits >= blocks.COMMON_HITS
+
+    @property
+    def in_order(self) -> bool:
+        """PostgreSQL: check a block's loose matches in score order, as enough of the
+        sample's match exactly (``search_ranking._checked_in_order``)."""
+        exact = self.sample_exact
+        return exact > 0 and exact * blocks.IN_ORDER_SHARE >= self.sample_hits
 
 
 async def _ids(session: AsyncSession, stmt: Select[Any]) -> list[int]:
@@ -161,14 +169,24 @@ async def _walk_blocks(
         # Ids found by the loose query are matches already when it is the exact one.
         screened = ids is not None
         prechecked = screened and walk.narrowed and index.loose_is_exact
+        in_order = screened and not prechecked and walk.in_order
         if newest:
             in_block = blocks.key_range(index.key, 0, block.upper)
         else:
             assert lower is not None
-            key = index.rank_key if prechecked else index.key
+            key = index.rank_key if prechecked or in_order else index.key
             in_block = blocks.block_conditions(index, lower, block.upper, ids, key)
         block_page = BlockPage(
-            index, sqlite, walk.anchor, in_block, after, wanted, screened, prechecked, newest
+            index,
+            sqlite,
+            walk.anchor,
+            in_block,
+            after,
+            wanted,
+            screened=screened,
+            prechecked=prechecked,
+            in_order=in_order,
+            newest=newest,
         )
         stmt = page_statement(block_page, walk.with_body)
         rows = await fetch_rows(session, stmt)
@@ -230,15 +248,15 @@ async def search_page(
         anchor = now or dt.datetime.now(dt.UTC)
     sqlite = session.get_bind().dialect.name == "sqlite"
     index = blocks.search_index(query, sqlite, article_filter)
-    walk = _Walk(index, sqlite, True, 0, anchor, limit, with_body, hits=[])
+    walk = _Walk(index, sqlite, True, 0, 0, anchor, limit, with_body, hits=[])
     if sqlite:
         more = await _walk_blocks(session, walk, block, after)
     else:
         sample = block_ids.sample(index, block.upper, article_filter)
         sampled = await fetch_first(session, sample)
         assert sampled is not None  # an aggregate: always one row
-        lexemes, hits, category_id, source_id = sampled
-        walk.narrowed, walk.sample_hits = lexemes > 0, hits
+        lexemes, hits, exact, category_id, source_id = sampled
+        walk.narrowed, walk.sample_hits, walk.sample_exact = lexemes > 0, hits, exact
         filtered = blocks.with_filter_ids(index, article_filter, category_id, source_id)
         # Only stop words and nothing excluded: PostgreSQL's index holds none of them, so
         # nothing can match (SQLite indexes every word). Nor can an unknown slug.

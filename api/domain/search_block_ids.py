@@ -23,8 +23,9 @@ def sample(
     index: blocks.SearchIndex, upper: int | None, article_filter: ArticleFilter
 ) -> Select[Any]:
     """PostgreSQL: (lexemes in the query's words, loose matches among the ``SAMPLE``
-    newest documents below ``upper``, the filter's category and source ids): what
-    decides how a page finds its blocks.
+    newest documents below ``upper``, exact matches among them by their copies' fields
+    with positions, the filter's category and source ids): what decides how a page
+    finds its blocks, and checks their phrases.
 
     No lexemes means only stop words, which PostgreSQL does not index. The sample tells
     a common query from a rare one better than the planner can, as it prices ``@@`` as
@@ -38,9 +39,13 @@ def sample(
         .limit(blocks.SAMPLE)
         .subquery("newest")
     )
-    hits = select(func.count()).where(newest.c.document.op("@@")(index.loose_query))
+    matches = newest.c.document.op("@@")
+    hits = func.count().filter(matches(index.loose_query))
+    # A copy has no positions for the analysis: a phrase there is not counted.
+    exact = hits if index.loose_is_exact else func.count().filter(matches(index.tsquery))
     words = func.numnode(index.loose_words)
-    return select(words, hits.scalar_subquery(), *blocks.filter_ids(article_filter))
+    ids = blocks.filter_ids(article_filter)
+    return select(words, hits, exact, *ids).select_from(newest)
 
 
 def _window(

@@ -46,6 +46,10 @@ WALK_WINDOW = 4 * BLOCK_SIZE
 # a block lies within a few segments, where the whole corpus holds thousands of matches.
 SEGMENT_SIZE = 4096
 SEGMENT_HITS = 8
+# PostgreSQL: a phrase's block is checked in score order when at least one in
+# IN_ORDER_SHARE of the sample's loose matches has the phrase (checking all of it costs
+# about as much as scoring all of it, twice when nothing matches).
+IN_ORDER_SHARE = 25
 # bm25 column weights, in FTS5 column order: title, summary, analysis, takeaways, entities.
 FTS5_WEIGHTS = (10.0, 4.0, 1.0, 2.0, 5.0)
 FTS5_SUMMARY, FTS5_ANALYSIS = 1, 2  # column numbers, for snippet()

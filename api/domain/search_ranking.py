@@ -55,7 +55,8 @@ class BlockPage:
     """What one page statement ranks: a block of a search's matches, past the cursor.
 
     ``screened``: ``in_block`` names ids known to pass the filters (PostgreSQL's block
-    ids), so only the exact match is left to check; ``prechecked``: that too is known.
+    ids), so only the exact match is left to check; ``prechecked``: that too is known;
+    ``in_order``: check it in score order (``_checked_in_order``), not as ids are read.
     ``newest`` (SQLite, a block whose lower bound is not known yet): the block is the
     newest ``BLOCK_SIZE`` matches below its upper bound, which FTS5 walks newest first
     and stops at; the page statement reads the bound back from them.
@@ -69,11 +70,13 @@ class BlockPage:
     limit: int
     screened: bool = False
     prechecked: bool = False
+    in_order: bool = False
     newest: bool = False
 
 
 def _relevance(page: BlockPage) -> Select[Any]:
-    """(id, r[, published_at]) of each match in the block.
+    """(id, r[, published_at]) of each match in the block, or of each of its known ids
+    when they are to be checked in order, matches or not.
 
     PostgreSQL reads relevance and time from the compact documents: one inline row per
     match, where the whole document is mostly stored out of line (several page reads).
@@ -89,13 +92,32 @@ def _relevance(page: BlockPage) -> Select[Any]:
     if ranks is not None:
         columns.append(ranks.c.published_at)
     relevance = select(*columns)
-    if page.prechecked:
+    if page.prechecked or page.in_order:
         return relevance.where(*in_block)  # in_block names rank_key
     if page.screened:
         relevance = relevance.select_from(with_ranks(index.table))
         return relevance.where(index.recheck, *in_block)
     relevance = relevance.select_from(with_ranks(index.matches))
     return relevance.where(index.match, *index.conditions, *in_block)
+
+
+def _checked_in_order(page: BlockPage, ordered: Any) -> Select[Any]:
+    """PostgreSQL, a block of known ids not all known to match (a phrase, or only
+    exclusions): ``ordered``'s rows, best first, that match, read from the whole
+    documents one at a time until the page is full.
+
+    The ids are scored first (from the compact copies) and checked in score order: for
+    a phrase in most of its block's loose matches, 21 documents read for a page of 20
+    instead of 1,000 (10k -> 3.6k buffers, 20 -> 12 ms on 100k articles). A phrase in
+    none of them costs more (6.3k -> 9.5k buffers): hence ``in_order`` only when the
+    sample finds it. ``ordered`` is ordered and offset, so PostgreSQL neither flattens
+    it nor pushes the check into it: the check runs on its rows in order.
+    """
+    index = page.index
+    documents = index.table
+    check = select(index.recheck).where(documents.c.article_id == ordered.c.id)
+    stmt: Select[Any] = select(ordered.c.id, ordered.c.score).where(check.scalar_subquery())
+    return stmt.order_by(ordered.c.score.desc(), ordered.c.id.desc()).limit(page.limit + 1)
 
 
 def _ranked(page: BlockPage) -> tuple[Any, Any]:
@@ -106,13 +128,17 @@ def _ranked(page: BlockPage) -> tuple[Any, Any]:
     (limit+1)-th best relevance still ahead of the cursor (``floor``), so only matches
     with relevance * MAX_BOOST >= floor can be on the page: just those are scored (on
     SQLite, after a lookup of their article's publication time; PostgreSQL's rank rows
-    carry it). Exact within the block, and it skips most of the scoring.
+    carry it). Exact within the block, and it skips most of the scoring. A block whose
+    rows are still to be checked is scored whole and checked in score order instead
+    (``_checked_in_order``).
     """
     index, after, limit = page.index, page.after, page.limit
     relevance = _relevance(page)
     if page.newest:
         relevance = relevance.order_by(index.key.desc()).limit(blocks.BLOCK_SIZE)
     scored = relevance.cte("relevance").prefix_with("MATERIALIZED")
+    # Rows still to be checked may not match: no floor can be read from them.
+    unchecked = page.in_order
     ahead = select(scored.c.r)
     if after is not None:
         ahead = ahead.where(scored.c.r * MAX_BOOST < after[0])
@@ -125,15 +151,16 @@ def _ranked(page: BlockPage) -> tuple[Any, Any]:
         candidates = scored.join(Article, Article.id == scored.c.id)
         published_at = Article.published_at
     score = (scored.c.r * _recency(page.anchor, page.sqlite, published_at)).cast(Float)
-    stmt: Select[Any] = (
-        select(scored.c.id, score.label("score"))
-        .select_from(candidates)
-        .where(scored.c.r * MAX_BOOST >= func.coalesce(floor, 0.0))
-    )
+    stmt: Select[Any] = select(scored.c.id, score.label("score")).select_from(candidates)
+    if not unchecked:
+        stmt = stmt.where(scored.c.r * MAX_BOOST >= func.coalesce(floor, 0.0))
     if after is not None:
         stmt = stmt.where(tuple_(score, scored.c.id) < tuple_(literal(after[0], Float), after[1]))
-    ranked = stmt.order_by(score.desc(), scored.c.id.desc()).limit(limit + 1).subquery("ranked")
-    return ranked, scored
+    stmt = stmt.order_by(score.desc(), scored.c.id.desc())
+    if unchecked:
+        ordered = stmt.offset(0).subquery("ordered")
+        return _checked_in_order(page, ordered).subquery("ranked"), scored
+    return stmt.limit(limit + 1).subquery("ranked"), scored
 
 
 def page_statement(page: BlockPage, with_body: bool) -> Select[Any]:

@@ -51,6 +51,15 @@ async def slugs(
     return [hit.article.slug for hit in (await search(database, q, article_filter)).items]
 
 
+@pytest.fixture(params=["as read", "in score order"])
+def phrase_check(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL checks a phrase's block as it reads it or in score order, by what its
+    sample finds: each test that takes this runs both ways."""
+    share = 0 if request.param == "as read" else 10**6
+    monkeypatch.setattr(search_blocks, "IN_ORDER_SHARE", share)
+
+
+@pytest.mark.usefixtures("phrase_check")
 async def test_phrase_in_title_ranks_above_the_same_words_in_analysis(database: Database) -> None:
     await seed(database)
     assert await slugs(database, '"export ban"') == ["title-phrase", "analysis-phrase"]
@@ -59,6 +68,7 @@ async def test_phrase_in_title_ranks_above_the_same_words_in_analysis(database: 
     assert hits[0].score > hits[1].score > 0
 
 
+@pytest.mark.usefixtures("phrase_check")
 async def test_phrase_needs_its_words_adjacent_and_in_order(database: Database) -> None:
     await seed(database)
     await ingest(database, [item("scrambled", "Ban on export of chips")])
@@ -66,6 +76,7 @@ async def test_phrase_needs_its_words_adjacent_and_in_order(database: Database) 
     assert "scrambled" not in await slugs(database, '"export ban"')
 
 
+@pytest.mark.usefixtures("phrase_check")
 async def test_or_and_exclusions(database: Database) -> None:
     await seed(database)
     assert set(await slugs(database, "giraffe OR okapi")) == {"giraffe", "okapi", "poacher"}
@@ -77,6 +88,7 @@ async def test_or_and_exclusions(database: Database) -> None:
     assert await slugs(database, "giraffe okapi") == []
 
 
+@pytest.mark.usefixtures("phrase_check")
 async def test_phrases_in_the_analysis_match_and_exclude(database: Database) -> None:
     """PostgreSQL checks phrases on the compact copy first, which has no positions for
     the analysis: a phrase there must still match, and still exclude."""
@@ -331,19 +343,25 @@ async def test_common_and_rare_queries_find_the_same_blocks(
     article_filter: ArticleFilter | None,
 ) -> None:
     """PostgreSQL finds a common query's blocks by testing the newest documents one by
-    one (then the GIN index past that window), a rare one's through the GIN index;
-    SQLite has one way. Every way must page through the same hits in the same order."""
+    one (then the GIN index past that window), a rare one's through the GIN index, and
+    checks a phrase as it reads a block or in score order; SQLite has one way. Every
+    way must page through the same hits in the same order."""
     await seed(database)
     monkeypatch.setattr(search_blocks, "BLOCK_SIZE", 3)
     monkeypatch.setattr(search_blocks, "COMMON_HITS", 10**6)  # every query is rare
     rare = await all_pages(database, q, article_filter)
-    monkeypatch.setattr(search_blocks, "COMMON_HITS", 0)  # every query is common
-    for window in (2, 5, 1000):  # past the window, inside it, all of it
-        monkeypatch.setattr(search_blocks, "WALK_WINDOW", window)
-        assert await all_pages(database, q, article_filter) == rare, window
+    for share in (0, 10**6):  # phrases checked as read, in score order
+        monkeypatch.setattr(search_blocks, "IN_ORDER_SHARE", share)
+        monkeypatch.setattr(search_blocks, "COMMON_HITS", 10**6)
+        assert await all_pages(database, q, article_filter) == rare, share
+        monkeypatch.setattr(search_blocks, "COMMON_HITS", 0)  # every query is common
+        for window in (2, 5, 1000):  # past the window, inside it, all of it
+            monkeypatch.setattr(search_blocks, "WALK_WINDOW", window)
+            assert await all_pages(database, q, article_filter) == rare, (share, window)
     assert rare and len({pk for pk, _ in rare}) == len(rare)
 
 
+@pytest.mark.usefixtures("phrase_check")
 async def test_stop_words_with_an_exclusion_match_everything_else(database: Database) -> None:
     await seed(database)
     harbor = set(await slugs(database, "harbor"))
