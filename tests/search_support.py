@@ -27,6 +27,14 @@ HARBOR_COUNT = 25
 DOCK_COUNT = 3
 HARBOR_MATCHES = HARBOR_COUNT + DOCK_COUNT
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
+# Unfiltered query shapes that every way of finding blocks must page through alike: words,
+# an exclusion, a phrase, an OR.
+BLOCK_QUERIES: list[tuple[str, ArticleFilter | None]] = [
+    ("harbor", None),
+    ("harbor -report", None),
+    ('"harbor report"', None),
+    ("ships OR quiet", None),
+]
 
 
 def item(

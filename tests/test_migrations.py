@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from api import migrate
+from api.demo.writer import generate_demo
 from api.models import Base
 from api.models.search import include_in_autogenerate
 
@@ -33,3 +35,29 @@ def test_models_match_migrations(sync_engine: Engine) -> None:
             },
         )
         assert compare_metadata(context, Base.metadata) == []
+
+
+def test_search_key_lexemes_migrate_with_the_data(database_url: str, sync_engine: Engine) -> None:
+    """0007 gives existing PostgreSQL documents their key lexemes, and takes them back."""
+    if sync_engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's FTS5 index has no key lexemes")
+    generate_demo(sync_engine, articles=40, seed=3, if_empty=False, progress=False)
+    keyed = (
+        "SELECT count(*) FROM article_search s JOIN articles a ON a.id = s.article_id "
+        "WHERE s.document @@ (quote_literal('segment ' || a.id / 4096)::tsquery "
+        "&& quote_literal('category ' || a.category_id)::tsquery "
+        "&& quote_literal('source ' || a.source_id)::tsquery)"
+    )
+    spaced = (
+        "SELECT count(*) FROM article_search s, unnest(tsvector_to_array(s.document)) w "
+        "WHERE w LIKE '% %'"
+    )
+    with sync_engine.connect() as connection:
+        assert connection.scalar(text(keyed)) == 40
+    migrate.downgrade(database_url, "0006")
+    with sync_engine.connect() as connection:
+        assert connection.scalar(text(spaced)) == 0
+    migrate.upgrade(database_url)
+    with sync_engine.connect() as connection:
+        assert connection.scalar(text(keyed)) == 40
+        assert connection.scalar(text(spaced)) == 40 * 3

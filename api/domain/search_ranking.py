@@ -137,12 +137,6 @@ def _ranked(page: BlockPage) -> tuple[Any, Any]:
     if page.newest:
         relevance = relevance.order_by(index.key.desc()).limit(blocks.BLOCK_SIZE)
     scored = relevance.cte("relevance").prefix_with("MATERIALIZED")
-    # Rows still to be checked may not match: no floor can be read from them.
-    unchecked = page.in_order
-    ahead = select(scored.c.r)
-    if after is not None:
-        ahead = ahead.where(scored.c.r * MAX_BOOST < after[0])
-    floor = ahead.order_by(scored.c.r.desc()).limit(1).offset(limit).scalar_subquery()
     candidates: Any
     published_at: Any
     if index.ranks is not None:
@@ -152,14 +146,18 @@ def _ranked(page: BlockPage) -> tuple[Any, Any]:
         published_at = Article.published_at
     score = (scored.c.r * _recency(page.anchor, page.sqlite, published_at)).cast(Float)
     stmt: Select[Any] = select(scored.c.id, score.label("score")).select_from(candidates)
-    if not unchecked:
-        stmt = stmt.where(scored.c.r * MAX_BOOST >= func.coalesce(floor, 0.0))
     if after is not None:
         stmt = stmt.where(tuple_(score, scored.c.id) < tuple_(literal(after[0], Float), after[1]))
     stmt = stmt.order_by(score.desc(), scored.c.id.desc())
-    if unchecked:
+    if page.in_order:
+        # Rows still to be checked may not match: no floor can be read from them.
         ordered = stmt.offset(0).subquery("ordered")
         return _checked_in_order(page, ordered).subquery("ranked"), scored
+    ahead = select(scored.c.r)
+    if after is not None:
+        ahead = ahead.where(scored.c.r * MAX_BOOST < after[0])
+    floor = ahead.order_by(scored.c.r.desc()).limit(1).offset(limit).scalar_subquery()
+    stmt = stmt.where(scored.c.r * MAX_BOOST >= func.coalesce(floor, 0.0))
     return stmt.limit(limit + 1).subquery("ranked"), scored
 
 

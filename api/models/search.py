@@ -1,7 +1,8 @@
 """The full-text index lives beside the ORM, not in it.
 
 SQLite keeps an FTS5 table, PostgreSQL a table of weighted ``tsvector`` documents with a GIN
-index and ``article_search_rank``, compact copies to rank by (migration 0006). Migration
+index and ``article_search_rank``, compact copies to rank by (migration 0006); its documents
+also hold key lexemes for segment, category and source (0007). Migration
 0002 creates the indexes with triggers that mark articles stale in ``search_pending``;
 ``api.domain.search_index.catch_up`` re-indexes those before commit.
 """

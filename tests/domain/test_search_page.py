@@ -17,6 +17,7 @@ from api.errors import InvalidInput
 from api.models import Article
 from tests.search_support import (
     AI,
+    BLOCK_QUERIES,
     DOCK_COUNT,
     HARBOR_COUNT,
     HARBOR_MATCHES,
@@ -324,10 +325,7 @@ async def test_statements_per_page_do_not_grow_with_the_limit(database: Database
 @pytest.mark.parametrize(
     ("q", "article_filter"),
     [
-        ("harbor", None),
-        ("harbor -report", None),
-        ('"harbor report"', None),
-        ("ships OR quiet", None),
+        *BLOCK_QUERIES,
         ("harbor", ArticleFilter(importance_min=5)),
         ("harbor", ArticleFilter(category="ai", importance_min=5)),
         # Category and source alone: PostgreSQL walks the copies' own columns.
