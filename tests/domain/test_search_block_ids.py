@@ -36,8 +36,22 @@ async def _ids(database: Database, sql: str, **params: object) -> dict[str, int]
         return {str(name): int(key) for name, key in rows}
 
 
+async def _jump_ids(database: Database, jump: int) -> None:
+    """The next article's id comes ``jump`` past the highest so far."""
+    async with database.session(write=True) as session:
+        await session.execute(
+            text(
+                "SELECT setval(pg_get_serial_sequence('articles', 'id'), "
+                "coalesce((SELECT max(id) FROM articles), 0) + :jump)"
+            ),
+            {"jump": jump},
+        )
+
+
 async def test_documents_carry_key_lexemes_that_follow_the_article(database: Database) -> None:
     _postgresql_only(database)
+    # Far enough into the ids that the migration's segment size and SEGMENT_SIZE must agree.
+    await _jump_ids(database, 5 * search_blocks.SEGMENT_SIZE + 7)
     await ingest(database, [item("tapir", "Tapir count", category=AI)])
     ids = await _ids(
         database,
@@ -87,15 +101,8 @@ async def test_segments_find_the_same_blocks_as_the_whole_index(
     _postgresql_only(database)
     articles = corpus()
     for start in range(0, len(articles), 5):
-        # Jump the ids a segment or three ahead between batches.
-        async with database.session(write=True) as session:
-            await session.execute(
-                text(
-                    "SELECT setval(pg_get_serial_sequence('articles', 'id'), "
-                    "(SELECT max(id) FROM articles) + :jump)"
-                ),
-                {"jump": search_blocks.SEGMENT_SIZE * (1 + start % 3)},
-            )
+        # A segment or three ahead between batches.
+        await _jump_ids(database, search_blocks.SEGMENT_SIZE * (1 + start % 3))
         await ingest(database, articles[start : start + 5])
     monkeypatch.setattr(search_blocks, "BLOCK_SIZE", 3)
     monkeypatch.setattr(search_blocks, "COMMON_HITS", 10**6)  # never walk
