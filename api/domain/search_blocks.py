@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR
 
 from api.domain.filters import ArticleFilter, category_id_of, filter_conditions, source_id_of
-from api.domain.search_query import ParsedSearch, to_fts5, to_tsquery
+from api.domain.search_query import ParsedSearch, query_lexemes, to_fts5, to_tsquery
 from api.models import Article
 from api.models.base import UtcDateTime
 
@@ -109,6 +109,8 @@ class SearchIndex:
     # tests more (``filter_keys`` also when there is no filter).
     walk_conditions: list[ColumnElement[bool]] | None = None
     filter_keys: Any = None
+    # PostgreSQL: every lexeme the query names, as a text[] (for snippets). None on SQLite.
+    lexemes: Any = None
 
     def keyed_match(self, *keys: Any) -> ColumnElement[bool]:
         """PostgreSQL: ``loose_match`` that also needs ``keys`` (tsqueries) and the
@@ -176,6 +178,7 @@ def search_index(query: ParsedSearch, sqlite: bool, article_filter: ArticleFilte
         loose_is_exact=relaxed == query,
         recheck=func.coalesce(documents.c.document, _EMPTY).op("@@")(tsquery),
         ranks=copies,
+        lexemes=query_lexemes(query),
     )
 
 

@@ -182,6 +182,14 @@ def _ts_any(terms: tuple[Term, ...]) -> ColumnElement[Any]:
     return result
 
 
+def query_lexemes(query: ParsedSearch) -> ColumnElement[Any]:
+    """Every lexeme the query names (its words, phrases and exclusions), as a text[]."""
+    terms = [t.text for clause in query.clauses for t in clause] + [t.text for t in query.excluded]
+    text: ColumnElement[str] = bindparam(None, " ".join(terms), String(), unique=True)
+    result: ColumnElement[Any] = func.tsvector_to_array(func.to_tsvector(_ENGLISH, text))
+    return result
+
+
 def to_tsquery(query: ParsedSearch) -> ColumnElement[Any]:
     """A tsquery built from ``plainto_tsquery``/``phraseto_tsquery`` and ``&&``/``||``/``!!``.
 

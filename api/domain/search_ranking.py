@@ -175,7 +175,7 @@ def page_statement(page: BlockPage, with_body: bool) -> Select[Any]:
     if sqlite:
         snippet: Any = fts5_snippet()
     else:
-        snippet, headlines = pg_headline(index.tsquery)
+        snippet, headlines = pg_headline(index.tsquery, index.lexemes)
     columns: tuple[Any, ...] = (*CARD_COLUMNS, *SOURCE_COLUMNS, *CATEGORY_COLUMNS)
     if with_body:
         columns = (*columns, *BODY_COLUMNS)

@@ -290,6 +290,27 @@ async def test_snippets_come_from_where_the_match_is(database: Database) -> None
     assert hit.snippet.startswith("A short summary of the day")
 
 
+async def test_a_word_in_the_title_and_the_analysis_is_marked_in_the_analysis(
+    database: Database,
+) -> None:
+    """PostgreSQL reads the analysis's lexemes from the search document before it builds
+    a headline there: a word the title also holds must still count as the analysis's."""
+    await ingest(
+        database,
+        [
+            item("heron-title", "Heron nests counted", analysis=("Volunteers met at dawn.",)),
+            item(
+                "heron-both",
+                "Heron returns to the lake",
+                analysis=("Egrets stayed away.", "A grey heron fished near the reeds."),
+            ),
+        ],
+    )
+    snippets = {hit.article.slug: hit.snippet for hit in (await search(database, "heron")).items}
+    assert "grey <mark>heron</mark> fished" in snippets["heron-both"]
+    assert snippets["heron-title"].startswith("A short summary of the day")
+
+
 def test_safe_snippet_balances_stray_sentinels() -> None:
     assert safe_snippet("a \ue000b\ue001 <i>") == "a <mark>b</mark> &lt;i&gt;"
     assert safe_snippet("\ue001x\ue000y\ue000z") == "x<mark>yz</mark>"
