@@ -130,7 +130,8 @@ class _Walk:
 
 
 async def _ids(session: AsyncSession, stmt: Select[Any]) -> list[int]:
-    return [row[0] for row in await fetch_rows(session, stmt)]
+    row = await fetch_first(session, block_ids.as_array(stmt))
+    return list(row[0] or []) if row is not None else []
 
 
 async def _block_ids(
