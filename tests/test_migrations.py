@@ -61,3 +61,32 @@ def test_search_key_lexemes_migrate_with_the_data(database_url: str, sync_engine
     with sync_engine.connect() as connection:
         assert connection.scalar(text(keyed)) == 40
         assert connection.scalar(text(spaced)) == 40 * 3
+
+
+def test_search_phrase_pairs_migrate(database_url: str, sync_engine: Engine) -> None:
+    """0008 indexes the documents' word pairs, and takes the index and functions back."""
+    if sync_engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's FTS5 index has no word pairs")
+    generate_demo(sync_engine, articles=40, seed=3, if_empty=False, progress=False)
+    objects = text(
+        "SELECT to_regclass('ix_article_search_pairs') IS NOT NULL, "
+        "to_regproc('article_search_pairs') IS NOT NULL, "
+        "to_regproc('article_search_phrase_pairs') IS NOT NULL"
+    )
+    # Every title's first two words, where they are a pair: each document holds its own.
+    paired = text(
+        "SELECT count(*) FILTER (WHERE article_search_pairs(s.document) @@ q), count(q) "
+        "FROM article_search s JOIN articles a ON a.id = s.article_id, "
+        "article_search_phrase_pairs(split_part(a.title, ' ', 1) || ' ' "
+        "|| split_part(a.title, ' ', 2)) AS q"
+    )
+    with sync_engine.connect() as connection:
+        assert tuple(connection.execute(objects).one()) == (True, True, True)
+    migrate.downgrade(database_url, "0007")
+    with sync_engine.connect() as connection:
+        assert tuple(connection.execute(objects).one()) == (False, False, False)
+    migrate.upgrade(database_url)
+    with sync_engine.connect() as connection:
+        assert tuple(connection.execute(objects).one()) == (True, True, True)
+        held, pairs = connection.execute(paired).one()
+        assert held == pairs > 0

@@ -47,7 +47,7 @@ from api.domain.cursors import decode_cursor, encode_cursor
 from api.domain.feed import MAX_PAGE_SIZE
 from api.domain.filters import ArticleFilter
 from api.domain.records import Page, SearchHit
-from api.domain.search_query import parse_search
+from api.domain.search_query import needed_phrases, parse_search
 from api.domain.search_ranking import BlockPage, page_statement
 from api.domain.search_snippets import safe_snippet
 from api.errors import InvalidInput
@@ -117,16 +117,25 @@ class _Walk:
     hits: list[SearchHit]
 
     @property
+    def paired(self) -> bool:
+        """PostgreSQL: the GIN tests need the phrases' word pairs (``with_phrase_pairs``)."""
+        return self.index.pairs is not None
+
+    @property
     def common(self) -> bool:
-        """PostgreSQL: the sample found the query in many of the newest documents."""
-        return self.sample_hits >= blocks.COMMON_HITS
+        """PostgreSQL: the sample found the query in many of the newest documents (a
+        query with word pairs: the phrases themselves, as far as the copies tell; their
+        words may be common where the phrases are rare)."""
+        found = self.sample_exact if self.paired else self.sample_hits
+        return found >= blocks.COMMON_HITS
 
     @property
     def in_order(self) -> bool:
         """PostgreSQL: check a block's loose matches in score order, as enough of the
-        sample's match exactly (``search_ranking._checked_in_order``)."""
+        sample's match exactly, or the word pairs found them, so most of them match
+        (``search_ranking._checked_in_order``)."""
         exact = self.sample_exact
-        return exact > 0 and exact * blocks.IN_ORDER_SHARE >= self.sample_hits
+        return self.paired or (exact > 0 and exact * blocks.IN_ORDER_SHARE >= self.sample_hits)
 
 
 async def _ids(session: AsyncSession, stmt: Select[Any]) -> list[int]:
@@ -143,7 +152,9 @@ async def _block_ids(
     if not walk.narrowed:
         return await _ids(session, block_ids.newest_ids(index, lower, upper))
     if not walk.common:
-        if walk.sample_hits >= blocks.SEGMENT_HITS and not index.conditions:
+        # A segment at a time would read the pairs' index once a segment.
+        segmented = not walk.paired and not index.conditions
+        if segmented and walk.sample_hits >= blocks.SEGMENT_HITS:
             return await _ids(session, block_ids.segmented_ids(index, lower, upper))
         return await _ids(session, block_ids.matched_ids(index, lower, upper))
     window = block_ids.walk_window(walk.sample_hits)
@@ -253,11 +264,14 @@ async def search_page(
     if sqlite:
         more = await _walk_blocks(session, walk, block, after)
     else:
-        sample = block_ids.sample(index, block.upper, article_filter)
+        phrases = needed_phrases(query)
+        sample = block_ids.sample(index, block.upper, article_filter, phrases)
         sampled = await fetch_first(session, sample)
         assert sampled is not None  # an aggregate: always one row
-        lexemes, hits, exact, category_id, source_id = sampled
+        lexemes, hits, exact, category_id, source_id, *pairs = sampled
         walk.narrowed, walk.sample_hits, walk.sample_exact = lexemes > 0, hits, exact
+        index = blocks.with_phrase_pairs(index, pairs)
+        walk.index = index
         filtered = blocks.with_filter_ids(index, article_filter, category_id, source_id)
         # Only stop words and nothing excluded: PostgreSQL's index holds none of them, so
         # nothing can match (SQLite indexes every word). Nor can an unknown slug.

@@ -30,12 +30,15 @@ def as_array(ids: Select[Any]) -> Select[Any]:
 
 
 def sample(
-    index: blocks.SearchIndex, upper: int | None, article_filter: ArticleFilter
+    index: blocks.SearchIndex,
+    upper: int | None,
+    article_filter: ArticleFilter,
+    phrases: list[str],
 ) -> Select[Any]:
     """PostgreSQL: (lexemes in the query's words, loose matches among the ``SAMPLE``
     newest documents below ``upper``, exact matches among them by their copies' fields
-    with positions, the filter's category and source ids): what decides how a page
-    finds its blocks, and checks their phrases.
+    with positions, the filter's category and source ids, then the word pairs of each of
+    ``phrases``): what decides how a page finds its blocks, and checks their phrases.
 
     No lexemes means only stop words, which PostgreSQL does not index. The sample tells
     a common query from a rare one better than the planner can, as it prices ``@@`` as
@@ -55,7 +58,8 @@ def sample(
     exact = hits if index.loose_is_exact else func.count().filter(matches(index.tsquery))
     words = func.numnode(index.loose_words)
     ids = blocks.filter_ids(article_filter)
-    return select(words, hits, exact, *ids).select_from(newest)
+    pairs = [blocks.phrase_pairs(phrase) for phrase in phrases]
+    return select(words, hits, exact, *ids, *pairs).select_from(newest)
 
 
 def _window(
@@ -151,10 +155,10 @@ def matched_ids(
     key = index.key + 0
     in_range = blocks.key_range(key, lower, upper)
     if index.filter_keys is not None:
-        stmt = select(index.key).where(index.keyed_match(), *in_range)
+        stmt = select(index.key).where(index.keyed_match(), *index.pair_conditions, *in_range)
     else:
         stmt = select(index.key).select_from(index.matches)
-        stmt = stmt.where(index.loose_match, *index.conditions, *in_range)
+        stmt = stmt.where(index.loose_match, *index.pair_conditions, *index.conditions, *in_range)
     return stmt.order_by(key.desc()).limit(blocks.BLOCK_SIZE if limit is None else limit)
 
 

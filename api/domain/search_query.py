@@ -182,6 +182,12 @@ def _ts_any(terms: tuple[Term, ...]) -> ColumnElement[Any]:
     return result
 
 
+def needed_phrases(query: ParsedSearch) -> list[str]:
+    """The phrases every match must hold: those that are a clause on their own (a phrase
+    in an OR may be stood in for by the other side)."""
+    return [clause[0].text for clause in query.clauses if len(clause) == 1 and clause[0].phrase]
+
+
 def query_lexemes(query: ParsedSearch) -> ColumnElement[Any]:
     """Every lexeme the query names (its words, phrases and exclusions), as a text[]."""
     terms = [t.text for clause in query.clauses for t in clause] + [t.text for t in query.excluded]

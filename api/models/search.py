@@ -2,7 +2,8 @@
 
 SQLite keeps an FTS5 table, PostgreSQL a table of weighted ``tsvector`` documents with a GIN
 index and ``article_search_rank``, compact copies to rank by (migration 0006); its documents
-also hold key lexemes for segment, category and source (0007). Migration
+also hold key lexemes for segment, category and source (0007), and a GIN index over an
+expression holds their adjacent word pairs, for phrases (0008). Migration
 0002 creates the indexes with triggers that mark articles stale in ``search_pending``;
 ``api.domain.search_index.catch_up`` re-indexes those before commit.
 """
