@@ -152,9 +152,7 @@ async def _block_ids(
     if not walk.narrowed:
         return await _ids(session, block_ids.newest_ids(index, lower, upper))
     if not walk.common:
-        # A segment at a time would read the pairs' index once a segment.
-        segmented = not walk.paired and not index.conditions
-        if segmented and walk.sample_hits >= blocks.SEGMENT_HITS:
+        if walk.sample_hits >= blocks.SEGMENT_HITS and not index.conditions:
             return await _ids(session, block_ids.segmented_ids(index, lower, upper))
         return await _ids(session, block_ids.matched_ids(index, lower, upper))
     window = block_ids.walk_window(walk.sample_hits)

@@ -155,10 +155,10 @@ def matched_ids(
     key = index.key + 0
     in_range = blocks.key_range(key, lower, upper)
     if index.filter_keys is not None:
-        stmt = select(index.key).where(index.keyed_match(), *index.pair_conditions, *in_range)
+        stmt = select(index.key).where(index.keyed_match(), *index.paired_match(), *in_range)
     else:
         stmt = select(index.key).select_from(index.matches)
-        stmt = stmt.where(index.loose_match, *index.pair_conditions, *index.conditions, *in_range)
+        stmt = stmt.where(index.loose_match, *index.paired_match(), *index.conditions, *in_range)
     return stmt.order_by(key.desc()).limit(blocks.BLOCK_SIZE if limit is None else limit)
 
 
@@ -184,9 +184,10 @@ def segmented_ids(index: blocks.SearchIndex, lower: int, upper: int | None) -> S
         .render_derived()
     )
     in_segment = blocks.key_lexeme("segment", segments.c.n)
+    in_range = blocks.key_range(key + 0, lower, upper)
     matched = (
         select(key)
-        .where(index.keyed_match(in_segment), *blocks.key_range(key + 0, lower, upper))
+        .where(index.keyed_match(in_segment), *index.paired_match(in_segment), *in_range)
         .order_by((key + 0).desc())
         .lateral("matched")
     )

@@ -114,8 +114,8 @@ class SearchIndex:
     # PostgreSQL: every lexeme the query names, as a text[] (for snippets). None on SQLite.
     lexemes: Any = None
     # PostgreSQL, set once the sample has derived them (``with_phrase_pairs``): the word
-    # pairs the query's phrases need, tested through their GIN index (migration 0008).
-    pairs: ColumnElement[bool] | None = None
+    # pairs the query's phrases need, a tsquery for their GIN index (migration 0008).
+    pairs: Any = None
 
     def keyed_match(self, *keys: Any) -> ColumnElement[bool]:
         """PostgreSQL: ``loose_match`` that also needs ``keys`` (tsqueries) and the
@@ -125,10 +125,15 @@ class SearchIndex:
             keys = (*keys, self.filter_keys)
         return documents.c.document.op("@@")(all_of(self.loose_query, *keys))
 
-    @property
-    def pair_conditions(self) -> list[ColumnElement[bool]]:
-        """The phrases' word pairs as conditions on the documents (none without them)."""
-        return [] if self.pairs is None else [self.pairs]
+    def paired_match(self, *keys: Any) -> list[ColumnElement[bool]]:
+        """PostgreSQL: the phrases' word pairs, with ``keys`` (tsqueries) and the filter's
+        keys, as a condition the pairs' GIN index answers (none without pairs)."""
+        if self.pairs is None:
+            return []
+        if self.filter_keys is not None:
+            keys = (*keys, self.filter_keys)
+        pairs = func.article_search_pairs(documents.c.document)
+        return [pairs.op("@@")(all_of(self.pairs, *keys))]
 
     @property
     def rank_key(self) -> Any:
@@ -259,9 +264,7 @@ def with_phrase_pairs(index: SearchIndex, pairs: list[str | None]) -> SearchInde
     needed = [text_ for text_ in pairs if text_ is not None]
     if not needed:
         return index
-    query = cast(bindparam(None, " & ".join(needed), String()), TSQUERY)
-    condition = func.article_search_pairs(documents.c.document).op("@@")(query)
-    return replace(index, pairs=condition)
+    return replace(index, pairs=cast(bindparam(None, " & ".join(needed), String()), TSQUERY))
 
 
 def key_lexeme(kind: str, value: Any) -> ColumnElement[Any]:

@@ -98,7 +98,7 @@ def _relevance(page: BlockPage) -> Select[Any]:
         relevance = relevance.select_from(with_ranks(index.table))
         return relevance.where(index.recheck, *in_block)
     relevance = relevance.select_from(with_ranks(index.matches))
-    return relevance.where(index.match, *index.pair_conditions, *index.conditions, *in_block)
+    return relevance.where(index.match, *index.paired_match(), *index.conditions, *in_block)
 
 
 def _checked_in_order(page: BlockPage, ordered: Any) -> Select[Any]:

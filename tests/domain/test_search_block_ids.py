@@ -86,6 +86,7 @@ async def test_key_lexemes_cannot_be_searched_for(database: Database) -> None:
     [
         *BLOCK_QUERIES,
         ("harbor", ArticleFilter(category="ai")),
+        ('"harbor report"', ArticleFilter(category="ai")),
         ("harbor -report", ArticleFilter(category="ai", source="wire")),
         ("harbor", ArticleFilter(category="nope")),
     ],
