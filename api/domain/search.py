@@ -269,13 +269,11 @@ async def search_page(
         lexemes, hits, exact, category_id, source_id, *pairs = sampled
         walk.narrowed, walk.sample_hits, walk.sample_exact = lexemes > 0, hits, exact
         index = blocks.with_phrase_pairs(index, pairs)
-        walk.index = index
         filtered = blocks.with_filter_ids(index, article_filter, category_id, source_id)
+        walk.index = index if filtered is None else filtered
         # Only stop words and nothing excluded: PostgreSQL's index holds none of them, so
         # nothing can match (SQLite indexes every word). Nor can an unknown slug.
         matchable = (walk.narrowed or bool(query.excluded)) and filtered is not None
-        if filtered is not None:
-            walk.index = filtered
         more = matchable and await _walk_blocks(session, walk, block, after)
     hits = walk.hits
     next_cursor = hits[-1].cursor if more and hits else None

@@ -117,23 +117,25 @@ class SearchIndex:
     # pairs the query's phrases need, a tsquery for their GIN index (migration 0008).
     pairs: Any = None
 
+    def _with_keys(self, query: Any, keys: tuple[Any, ...]) -> Any:
+        """``query`` that also needs ``keys`` (tsqueries) and the filter's keys."""
+        if self.filter_keys is not None:
+            keys = (*keys, self.filter_keys)
+        return all_of(query, *keys)
+
     def keyed_match(self, *keys: Any) -> ColumnElement[bool]:
         """PostgreSQL: ``loose_match`` that also needs ``keys`` (tsqueries) and the
         filter's keys, all answered inside the GIN index; ``loose_match`` alone
         when there are none."""
-        if self.filter_keys is not None:
-            keys = (*keys, self.filter_keys)
-        return documents.c.document.op("@@")(all_of(self.loose_query, *keys))
+        return documents.c.document.op("@@")(self._with_keys(self.loose_query, keys))
 
     def paired_match(self, *keys: Any) -> list[ColumnElement[bool]]:
         """PostgreSQL: the phrases' word pairs, with ``keys`` (tsqueries) and the filter's
         keys, as a condition the pairs' GIN index answers (none without pairs)."""
         if self.pairs is None:
             return []
-        if self.filter_keys is not None:
-            keys = (*keys, self.filter_keys)
         pairs = func.article_search_pairs(documents.c.document)
-        return [pairs.op("@@")(all_of(self.pairs, *keys))]
+        return [pairs.op("@@")(self._with_keys(self.pairs, keys))]
 
     @property
     def rank_key(self) -> Any:
