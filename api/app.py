@@ -10,15 +10,15 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
 from api.access.middleware import AccessMiddleware
-from api.db import Database, create_async_db_engine, create_loop_read_engine
-from api.domain import webhook_worker
+from api.db.database import Database, create_async_db_engine, create_loop_read_engine
+from api.domain import webhooks as webhook_worker
 from api.edge.admission import AdmissionMiddleware
 from api.edge.deadline import DeadlineMiddleware
 from api.edge.fault_injection import fault_routes
 from api.edge.memory import cap_malloc_arenas, startup_frozen
 from api.graphql.endpoint import graphql_routes
+from api.http.problems import exception_handlers
 from api.observability import ObservedStarlette, Telemetry, metrics_routes
-from api.rest.problems import exception_handlers
 from api.rest.routes import rest_routes
 from api.settings import Settings, get_settings
 from api.web.routes import web_routes

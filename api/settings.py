@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     # Short reads on SQLite run on the event loop's thread instead of aiosqlite's (api/db.py).
     sqlite_reads_on_loop: bool = True
-    # Queries a compiled plan covers skip per-field execution (api.graphql.compiled).
+    # Queries a compiled plan covers skip per-field execution (api.graphql.execution.compiled).
     graphql_compiled: bool = True
     # glibc malloc arenas for a serving process (api.edge.memory); 0 keeps glibc's default.
     malloc_arena_max: int = Field(default=2, ge=0, le=64)

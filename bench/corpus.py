@@ -22,11 +22,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from api.db import create_sync_db_engine
-from api.domain.articles import article_from_row, select_articles
-from api.domain.feed import article_cursor
-from api.domain.filters import ArticleOrder
-from api.migrate import is_at_head
+from api.db.database import create_sync_db_engine
+from api.db.migrate import is_at_head
+from api.domain.feed.query import article_cursor
+from api.domain.shared.article_rows import article_from_row, select_articles
+from api.domain.shared.filters import ArticleOrder
 from api.models import Article
 from api.settings import get_settings
 

@@ -20,9 +20,9 @@ from typing import Any
 
 import orjson
 
-from api.db import Database, create_async_db_engine
-from api.domain.ingest import upsert_articles
-from api.schemas.article_input import ArticleCreate
+from api.db.database import Database, create_async_db_engine
+from api.domain.articles.ingest import upsert_articles
+from api.domain.articles.inputs import ArticleCreate
 from api.settings import get_settings
 
 ENTITY_TYPES = ("company", "person", "organization", "country", "cryptocurrency", "product")

@@ -28,9 +28,9 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from api.db import create_async_db_engine, with_driver
-from api.domain.entity_graph import co_occurring, trending
-from api.domain.related import related_articles
+from api.db.database import create_async_db_engine, with_driver
+from api.domain.catalog.entity_graph import co_occurring, trending
+from api.domain.related.service import related_articles
 from api.edge.memory import startup_frozen
 from api.models import Article, Entity, EntityType
 from api.settings import Settings

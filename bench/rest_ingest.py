@@ -18,9 +18,9 @@ import time
 import httpx
 import orjson
 
-from api import migrate
 from api.app import create_app
-from api.domain.keys import create_key
+from api.db import migrate
+from api.domain.access.keys import create_key
 from api.models import KeyScope
 from api.settings import Settings
 from bench.ingest_bench import make_items

@@ -22,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, select
 
-from api.db import Database, create_async_db_engine
-from api.domain.filters import ArticleFilter
-from api.domain.search import search_page
+from api.db.database import Database, create_async_db_engine
+from api.domain.search.service import search_page
+from api.domain.shared.filters import ArticleFilter
 from api.edge.memory import startup_frozen
 from api.models import Article, Category, Entity
 from api.settings import Settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from api.db import create_sync_db_engine
+from api.db.database import create_sync_db_engine
 from api.models import Base
 from api.models.search import include_in_autogenerate
 from api.settings import get_settings

@@ -19,9 +19,9 @@ import pytest
 from sqlalchemy import Engine, text
 from starlette.applications import Starlette
 
-from api import migrate
 from api.app import create_app
-from api.db import Database, create_async_db_engine, create_sync_db_engine
+from api.db import migrate
+from api.db.database import Database, create_async_db_engine, create_sync_db_engine
 from api.models import Base
 from api.settings import Settings
 from tests.support import CREATE_DATABASE, enabled_backends

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from api.db import Database
-from api.domain.ingest import upsert_articles
+from api.db.database import Database
+from api.domain.articles.ingest import upsert_articles
+from api.domain.articles.inputs import ArticleCreate
 from api.models import Article, Entity
-from api.schemas.article_input import ArticleCreate
 
 BASE = dt.datetime(2026, 10, 1, 12, tzinfo=dt.UTC)
 SOURCE = {"slug": "wire", "name": "The Wire", "homepage_url": "https://wire.example"}

@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from api.db import Database
-from api.domain.filters import ArticleFilter
-from api.domain.ingest import upsert_articles
-from api.domain.search import search_page
-from api.schemas.article_input import ArticleCreate
+from api.db.database import Database
+from api.domain.articles.ingest import upsert_articles
+from api.domain.articles.inputs import ArticleCreate
+from api.domain.search.service import search_page
+from api.domain.shared.filters import ArticleFilter
 
 SOURCE = {"slug": "wire", "name": "The Wire", "homepage_url": "https://wire.example"}
 AI = {"slug": "ai", "name": "AI", "icon": "🧠"}

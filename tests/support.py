@@ -45,8 +45,8 @@ def prepared_database(backend: str, *, articles: int, seed: int) -> str:
 
     import psycopg
 
-    from api import migrate
-    from api.db import create_sync_db_engine
+    from api.db import migrate
+    from api.db.database import create_sync_db_engine
     from api.demo import generate_demo
     from api.settings import Settings
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from click.testing import CliRunner
 
-from api.cli import main
+from api.cli.commands import main
 from api.settings import get_settings
 
 

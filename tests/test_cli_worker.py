@@ -9,10 +9,11 @@ import sys
 
 import pytest
 
-from api.db import Database
-from api.domain import article_writes, webhooks
-from api.schemas.article_input import ArticleCreate
-from api.schemas.webhook_input import WebhookCreate
+from api.db.database import Database
+from api.domain.articles import writes as article_writes
+from api.domain.articles.inputs import ArticleCreate
+from api.domain.webhooks import subscriptions as webhooks
+from api.domain.webhooks.inputs import WebhookCreate
 from tests.webhook_support import receiver, verify
 
 pytestmark = pytest.mark.anyio
@@ -41,7 +42,7 @@ async def test_the_standalone_worker_delivers_and_stops_cleanly(
             "BROADSHEET_WEBHOOK_POLL_SECONDS": "0.05",
         }
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", "from api.cli import main; main()", "worker", env=env
+            sys.executable, "-c", "from api.cli.commands import main; main()", "worker", env=env
         )
         try:
             for _ in range(600):  # bounded: at most ~30 s for the process to start and send

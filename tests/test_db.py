@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.db import Database
+from api.db.database import Database
 
 pytestmark = pytest.mark.anyio
 # A statement that runs for a while on either database: long enough to be cut off.

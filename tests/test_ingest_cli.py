@@ -9,7 +9,7 @@ import orjson
 from click.testing import CliRunner, Result
 from sqlalchemy import Engine, func, select
 
-from api.cli import main
+from api.cli.commands import main
 from api.models import Article, ArticleLink, Mention
 from api.settings import get_settings
 

@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
-from api import migrate
+from api.db import migrate
 from api.demo.writer import generate_demo
 from api.models import Base
 from api.models.search import include_in_autogenerate

@@ -10,8 +10,8 @@ import hashlib
 import time
 from collections import OrderedDict
 
-from api.db import Database
-from api.domain.keys import KeyRecord, authenticate
+from api.db.database import Database
+from api.domain.access import KeyRecord, authenticate
 
 TTL_SECONDS = 10.0
 MAX_ENTRIES = 4096

@@ -16,12 +16,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.access.keys_cache import KeyResolver
 from api.access.rate_limit import RateLimiter, Verdict
-from api.db import Database
-from api.domain.keys import KeyRecord
-from api.edge.faults import db_fault
+from api.db.database import Database
+from api.db.faults import db_fault
+from api.domain.access import KeyRecord
 from api.errors import BroadsheetError, Forbidden, InvalidInput, Unauthenticated
+from api.http.problems import problem_response
 from api.models import KeyScope
-from api.rest.problems import problem_response
 from api.settings import Settings
 
 # Orchestrators probe these; they are never limited or gated.

@@ -10,11 +10,11 @@ from typing import TextIO
 
 from sqlalchemy import Connection, Engine, func, select, text
 
-from api.db import WRITE_OPTION
+from api.db.database import WRITE_OPTION
 from api.demo.catalog import build_catalog
 from api.demo.generator import ArticleGenerator, window_start
 from api.demo.text import TextFactory
-from api.domain.search_index import catch_up_sync
+from api.domain.search import catch_up_sync
 from api.models import Article, Base, Category, Entity, Source
 
 BATCH_SIZE = 2_500  # articles per transaction: ~10 MB of rows in memory at a time

@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.access.middleware import PROBE_PATHS
 from api.errors import ServiceUnavailable
-from api.rest.problems import problem_response
+from api.http.problems import problem_response
 from api.settings import Settings
 
 # Long-lived streams have their own per-worker cap (stream_max_connections): counted here

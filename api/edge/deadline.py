@@ -13,9 +13,9 @@ import math
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.edge.statement_budget import request_deadline
+from api.db.statement_budget import request_deadline
 from api.errors import ServiceUnavailable
-from api.rest.problems import problem_response
+from api.http.problems import problem_response
 from api.settings import Settings
 
 

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from api.db import Database
+from api.db.database import Database
 from api.edge.lifecycle import draining
 
 ENV_FLAG = "BROADSHEET_TEST_FAULT_ROUTES"

@@ -8,7 +8,7 @@
   query's is read-only and rolled back; a mutation's (POST only) is a writing transaction
   (BEGIN IMMEDIATE on SQLite) committed at the end, each mutation field inside a SAVEPOINT.
 - A WebSocket on the same path carries subscriptions (graphql-transport-ws); they open
-  their own short sessions (api.graphql.subscriptions).
+  their own short sessions (api.graphql.sync.subscriptions).
 """
 
 from __future__ import annotations
@@ -41,14 +41,14 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
-from api.db import Database
-from api.edge.faults import db_fault
+from api.db.database import Database
+from api.db.faults import db_fault
 from api.errors import ServiceUnavailable
-from api.graphql.context import Context, build_context
-from api.graphql.errors import INTERNAL, UNAVAILABLE, Phase, format_error
-from api.graphql.limits import MAX_BODY_BYTES, MAX_TOKENS
+from api.graphql.core.context import Context, build_context
+from api.graphql.core.errors import INTERNAL, UNAVAILABLE, Phase, format_error
+from api.graphql.core.metrics import record_graphql
+from api.graphql.limits.rules import MAX_BODY_BYTES, MAX_TOKENS
 from api.graphql.schema import build_schema
-from api.observability.graphql_metrics import record_graphql
 from api.settings import Settings
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import strawberry
 
-from api.graphql import article_mutations as articles
-from api.graphql import catalog_mutations as catalog
-from api.graphql import webhook_mutations as hooks
-from api.graphql.mutation_results import (
+from api.graphql.articles import mutations as articles
+from api.graphql.catalog import mutations as catalog
+from api.graphql.core.mutation_results import (
     ArticleResult,
     DeleteResult,
     EntityResult,
     SourceResult,
     UpsertArticlesResult,
 )
+from api.graphql.webhooks import mutations as hooks
 
 _ID = "`id` is the article's public id, its slug, or its global id."
 _EXPECTED = "`expectedVersion` is the version you last saw; stale: PRECONDITION_FAILED."

@@ -5,18 +5,18 @@ from __future__ import annotations
 import strawberry
 
 from api.domain.catalog import list_categories, list_sources
-from api.domain.records import ArticleRecord, CategoryRecord, EntityRecord, SourceRecord
-from api.graphql import resolvers
-from api.graphql import webhooks as webhook_types
-from api.graphql.article import Article
-from api.graphql.connections import ArticleConnection, EntityConnection
-from api.graphql.context import Info
-from api.graphql.entity_graph import TRENDING_ENTITIES
-from api.graphql.inputs import ArticleFilterInput, ArticleOrder, EntityType
-from api.graphql.resolvers import ArticleConnectionRow, EntityConnectionRow
+from api.domain.shared import ArticleRecord, CategoryRecord, EntityRecord, SourceRecord
+from api.graphql.articles import resolvers
+from api.graphql.articles.resolvers import ArticleConnectionRow, EntityConnectionRow
+from api.graphql.articles.types import Article
+from api.graphql.catalog.entity_graph import TRENDING_ENTITIES
+from api.graphql.catalog.types import Category, Entity, Node, Source
+from api.graphql.core.connections import ArticleConnection, EntityConnection
+from api.graphql.core.context import Info
+from api.graphql.core.inputs import ArticleFilterInput, ArticleOrder, EntityType
 from api.graphql.search import SEARCH_DESCRIPTION, SearchConnection, search_connection
-from api.graphql.sync import ChangePage, changes
-from api.graphql.types import Category, Entity, Node, Source
+from api.graphql.sync.changes import ChangePage, changes
+from api.graphql.webhooks import queries as webhook_types
 
 
 async def _article(

@@ -19,14 +19,14 @@ from strawberry.extensions.max_aliases import create_validator as alias_validato
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 from strawberry.types import ExecutionContext
 
-from api.graphql import limits
-from api.graphql.article import Article
-from api.graphql.compiled import CompiledExecution
-from api.graphql.errors import MASKED_MESSAGE, should_mask
+from api.graphql.articles.types import Article
+from api.graphql.catalog.types import Category, Entity, Source
+from api.graphql.core.errors import MASKED_MESSAGE, should_mask
+from api.graphql.execution.compiled import CompiledExecution
+from api.graphql.limits import rules as limits
 from api.graphql.mutations import Mutation
 from api.graphql.query import Query
-from api.graphql.subscriptions import Subscription
-from api.graphql.types import Category, Entity, Source
+from api.graphql.sync.subscriptions import Subscription
 
 CACHE_SIZE = 256
 

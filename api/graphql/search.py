@@ -11,18 +11,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from api.domain.records import ArticleRecord, SearchHit
 from api.domain.search import search_page
-from api.graphql import inputs
-from api.graphql.connections import PageInfo
-from api.graphql.context import Info
-from api.graphql.errors import argument_names
-from api.graphql.resolvers import PageInfoRow
+from api.domain.shared import ArticleRecord, SearchHit
+from api.graphql.articles.resolvers import PageInfoRow
+from api.graphql.core import inputs
+from api.graphql.core.connections import PageInfo
+from api.graphql.core.context import Info
+from api.graphql.core.errors import argument_names
 
 if TYPE_CHECKING:
-    from api.graphql.article import Article
+    from api.graphql.articles.types import Article
 
-LazyArticle = Annotated["Article", strawberry.lazy("api.graphql.article")]
+LazyArticle = Annotated["Article", strawberry.lazy("api.graphql.articles.types")]
 
 
 @dataclass(slots=True)

@@ -5,7 +5,7 @@ index and ``article_search_rank``, compact copies to rank by (migration 0006); i
 also hold key lexemes for segment, category and source (0007), and a GIN index over an
 expression holds their adjacent word pairs, for phrases (0008). Migration
 0002 creates the indexes with triggers that mark articles stale in ``search_pending``;
-``api.domain.search_index.catch_up`` re-indexes those before commit.
+``api.domain.search.index.catch_up`` re-indexes those before commit.
 """
 
 from __future__ import annotations

@@ -13,14 +13,14 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.domain import catalog, catalog_writes
-from api.domain.catalog_writes import Catalog
+from api.domain import catalog
+from api.domain import catalog as catalog_writes
+from api.domain.catalog import Catalog, EntityCreate, SourceCreate
 from api.errors import NotFound
 from api.models import Entity, Source
-from api.rest.operations import Call, Handler, Reply
-from api.rest.preconditions import expected_version, version_prefix
-from api.rest.views import entity_view, source_view
-from api.schemas.catalog_input import EntityCreate, SourceCreate
+from api.rest.core.operations import Call, Handler, Reply
+from api.rest.core.preconditions import expected_version, version_prefix
+from api.rest.core.views import entity_view, source_view
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from api.domain.catalog import EntityCreate, EntityUpdate, SourceCreate, SourceUpdate
 from api.models import KeyScope
 from api.rest import catalog_write_handlers as handlers
-from api.rest import schemas
-from api.rest.operations import Handler, Operation, PathParam
-from api.schemas.catalog_input import EntityCreate, EntityUpdate, SourceCreate, SourceUpdate
+from api.rest.core import responses as schemas
+from api.rest.core.operations import Handler, Operation, PathParam
 
 CHANGE_STATUSES = (404, 412, 413, 415, 422, 428)
 

@@ -6,19 +6,14 @@ from typing import Any
 
 import orjson
 
-from api.domain import (
-    article_documents,
-    article_writes,
-    catalog,
-    entity_graph,
-    feed_documents,
-    related,
-    search,
-)
+from api.domain import articles as article_documents
+from api.domain import articles as article_writes
+from api.domain import catalog, related, search
+from api.domain import catalog as entity_graph
+from api.domain import feed as feed_documents
 from api.errors import Gone, NotFound
-from api.rest.feed_handlers import alternate_links
-from api.rest.operations import Call, Reply
-from api.rest.params import (
+from api.rest.core.operations import Call, Reply
+from api.rest.core.params import (
     EntityListQuery,
     FeedQuery,
     RelatedEntitiesQuery,
@@ -26,15 +21,16 @@ from api.rest.params import (
     SearchQuery,
     TrendingQuery,
 )
-from api.rest.preconditions import version_prefix
-from api.rest.related_views import related_entity_view, related_item_view, trending_view
-from api.rest.views import (
+from api.rest.core.preconditions import version_prefix
+from api.rest.core.views import (
     article_document_view,
     category_view,
     entity_view,
     feed_item_view,
     source_view,
 )
+from api.rest.related_views import related_entity_view, related_item_view, trending_view
+from api.rest.syndication.handlers import alternate_links
 
 
 async def _feed_reply(call: Call, scope: Any = None) -> Reply:

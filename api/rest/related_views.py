@@ -1,11 +1,11 @@
-"""Related articles, co-occurring and trending entities as REST JSON (see api.rest.schemas)."""
+"""Related articles, co-occurring and trending entities as REST JSON (api.rest.core.responses)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from api.domain.records import RelatedEntityRecord, RelatedRecord, TrendingPageRecord
-from api.rest.views import article_ref_view, entity_view
+from api.domain.shared import RelatedEntityRecord, RelatedRecord, TrendingPageRecord
+from api.rest.core.views import article_ref_view, entity_view
 
 
 def related_item_view(item: RelatedRecord) -> dict[str, Any]:

@@ -6,16 +6,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from api.db import Database
-from api.domain.health import database_status
+from api.db.database import Database
+from api.db.health import database_status
+from api.domain.articles import ArticleCreate, ArticleUpdate
 from api.edge.lifecycle import draining
 from api.models import KeyScope
-from api.rest import handlers, schemas, write_handlers
+from api.rest import handlers, write_handlers
 from api.rest.catalog_write_routes import catalog_write_operations
-from api.rest.docs import docs_routes
-from api.rest.feed_routes import feed_operations
-from api.rest.operations import Operation, PathParam, routes_for
-from api.rest.params import (
+from api.rest.contract.docs import docs_routes
+from api.rest.core import responses as schemas
+from api.rest.core.operations import Operation, PathParam, routes_for
+from api.rest.core.params import (
     EntityListQuery,
     FeedQuery,
     RelatedEntitiesQuery,
@@ -23,9 +24,9 @@ from api.rest.params import (
     SearchQuery,
     TrendingQuery,
 )
+from api.rest.syndication.operations import feed_operations
 from api.rest.webhook_routes import webhook_operations
 from api.rest.write_schemas import ArticleBatch, BatchResult, ChangesPage, ChangesQuery
-from api.schemas.article_input import ArticleCreate, ArticleUpdate
 
 ARTICLE_KEY = PathParam(
     "key",

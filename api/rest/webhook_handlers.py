@@ -6,8 +6,8 @@ import dataclasses
 from typing import Any
 
 from api.domain import webhooks
-from api.rest.operations import Call, Reply
-from api.rest.preconditions import expected_version, version_prefix
+from api.rest.core.operations import Call, Reply
+from api.rest.core.preconditions import expected_version, version_prefix
 from api.rest.webhook_schemas import DeliveriesQuery
 from api.settings import Settings
 

@@ -5,9 +5,10 @@ Subscriptions are not public data: reading them needs a key with the write scope
 
 from __future__ import annotations
 
+from api.domain.webhooks import WebhookCreate, WebhookUpdate
 from api.models import KeyScope
 from api.rest import webhook_handlers as handlers
-from api.rest.operations import Operation, PathParam
+from api.rest.core.operations import Operation, PathParam
 from api.rest.webhook_schemas import (
     DeliveriesQuery,
     Webhook,
@@ -16,7 +17,6 @@ from api.rest.webhook_schemas import (
     WebhookDeliveryPage,
     WebhookList,
 )
-from api.schemas.webhook_input import WebhookCreate, WebhookUpdate
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 WEBHOOK_ID = PathParam(

@@ -7,9 +7,9 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from api.rest.params import Cursor, QueryModel
-from api.rest.schemas import Strict
-from api.schemas.webhook_input import EventType
+from api.domain.webhooks import EventType
+from api.rest.core.params import Cursor, QueryModel
+from api.rest.core.responses import Strict
 
 DeliveryStatus = Literal["pending", "delivering", "succeeded", "dead"]
 

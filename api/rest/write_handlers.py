@@ -6,11 +6,14 @@ from collections import Counter
 
 import orjson
 
-from api.domain import article_documents, article_writes, batch, changes
+from api.domain import articles as article_documents
+from api.domain import articles as article_writes
+from api.domain import articles as batch
+from api.domain import changes
 from api.errors import NotFound
-from api.rest.operations import Call, Reply
-from api.rest.preconditions import expected_version, version_prefix
-from api.rest.views import article_document_view
+from api.rest.core.operations import Call, Reply
+from api.rest.core.preconditions import expected_version, version_prefix
+from api.rest.core.views import article_document_view
 from api.rest.write_schemas import ArticleBatch, ChangesQuery
 
 

@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from pydantic import Field, StrictBool
 
-from api.rest.params import Cursor, QueryModel
-from api.rest.schemas import Strict
+from api.rest.core.params import Cursor, QueryModel
+from api.rest.core.responses import Strict
 
 
 class ChangesQuery(QueryModel):

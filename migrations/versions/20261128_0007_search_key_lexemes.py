@@ -17,7 +17,7 @@ page looks for its block one segment at a time, newest first, and tests a catego
 source inside the index (same query: 2.5 ms). ``ts_filter`` keeps only lexemes with
 positions, so the compact copies that rank (0006) stay as they were.
 
-Catch-up writes the keys with the document (``api.domain.search_index``); the article
+Catch-up writes the keys with the document (``api.domain.search.index``); the article
 trigger already fires on ``category_id`` and ``source_id`` (0006). SQLite is unchanged.
 """
 

@@ -11,8 +11,8 @@ import pytest
 from starlette.applications import Starlette
 
 from api.app import create_app
-from api.db import Database
-from api.domain.keys import create_key, revoke_key
+from api.db.database import Database
+from api.domain.access.keys import create_key, revoke_key
 from api.models import KeyScope
 from api.settings import Settings
 

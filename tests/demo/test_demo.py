@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
-from api import migrate
-from api.db import create_sync_db_engine
+from api.db import migrate
+from api.db.database import create_sync_db_engine
 from api.demo import DemoError, generate_demo
 from api.demo.generator import ANCHOR
 from api.demo.keys import base36, slugify, uuid7

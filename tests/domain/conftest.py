@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import text
 
-from api.db import Database, create_async_db_engine, create_sync_db_engine
+from api.db.database import Database, create_async_db_engine, create_sync_db_engine
 from api.settings import Settings
 from tests.support import enabled_backends, prepared_database
 

@@ -15,9 +15,10 @@ from typing import Any
 import orjson
 from sqlalchemy import text
 
-from api.domain import article_documents, articles
-from api.domain.records import ArticleRecord, LinkRecord
-from api.rest.views import (
+from api.domain.articles import documents as article_documents
+from api.domain.shared import article_rows as articles
+from api.domain.shared.records import ArticleRecord, LinkRecord
+from api.rest.core.views import (
     article_document_view,
     article_ref_view,
     category_view,

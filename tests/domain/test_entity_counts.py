@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, func, select
 
-from api.db import Database
-from api.domain.search_index import catch_up
+from api.db.database import Database
+from api.domain.search.index import catch_up
 from api.models import Article, Entity, Mention
 from tests.related_support import ingest, story, url
 

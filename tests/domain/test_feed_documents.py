@@ -17,9 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.domain import catalog, feed, feed_documents
-from api.domain.filters import ArticleFilter, ArticleOrder, EntityMode
-from api.rest.views import feed_item_view
+from api.domain.catalog import reads as catalog
+from api.domain.feed import documents as feed_documents
+from api.domain.feed import query as feed
+from api.domain.shared.filters import ArticleFilter, ArticleOrder, EntityMode
+from api.rest.core.views import feed_item_view
 from tests.domain.conftest import Store, numbers_as_text
 
 

@@ -12,8 +12,10 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from api.db import Database
-from api.domain.ingest import IngestItemError, UpsertOutcome, derive_slug, upsert_articles
+from api.db.database import Database
+from api.domain.articles.ingest import UpsertOutcome, derive_slug, upsert_articles
+from api.domain.articles.inputs import ArticleCreate, error_path, ingest_json_schema_text
+from api.domain.articles.references import IngestItemError
 from api.models import (
     Article,
     ArticleLink,
@@ -25,7 +27,6 @@ from api.models import (
     Sentiment,
     Source,
 )
-from api.schemas.article_input import ArticleCreate, error_path, ingest_json_schema_text
 
 # Mark at collection time: the conftest hook marks too late for the installed anyio
 # plugin, which then drops the database_url backend parameter from async tests.

@@ -7,8 +7,8 @@ import hashlib
 import pytest
 from sqlalchemy import select
 
-from api.db import Database
-from api.domain.keys import authenticate, create_key, list_keys, revoke_key
+from api.db.database import Database
+from api.domain.access.keys import authenticate, create_key, list_keys, revoke_key
 from api.errors import InvalidInput, NotFound
 from api.models import ApiKey, KeyScope
 

@@ -7,10 +7,10 @@ import math
 
 import pytest
 
-from api.db import Database, create_loop_read_engine
-from api.domain.health import database_status
-from api.domain.records import RelatedRecord
-from api.domain.related import HALF_LIFE_DAYS, related_articles
+from api.db.database import Database, create_loop_read_engine
+from api.db.health import database_status
+from api.domain.related.service import HALF_LIFE_DAYS, related_articles
+from api.domain.shared.records import RelatedRecord
 from api.errors import InvalidInput
 from api.models import EntityType
 from api.settings import Settings

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from api.db import Database
-from api.domain import search_blocks
-from api.domain.filters import ArticleFilter
+from api.db.database import Database
+from api.domain.search import blocks as search_blocks
+from api.domain.shared.filters import ArticleFilter
 from tests.search_support import AI, BLOCK_QUERIES, MARKETS, all_pages, corpus, ingest, item
 
 pytestmark = pytest.mark.anyio

@@ -7,12 +7,12 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine, event, select, text
 
-from api.db import Database
-from api.domain import search_blocks
-from api.domain.filters import ArticleFilter
-from api.domain.records import Page, SearchHit
-from api.domain.search import search_page
-from api.domain.search_snippets import safe_snippet
+from api.db.database import Database
+from api.domain.search import blocks as search_blocks
+from api.domain.search.service import search_page
+from api.domain.search.snippets import safe_snippet
+from api.domain.shared.filters import ArticleFilter
+from api.domain.shared.records import Page, SearchHit
 from api.errors import InvalidInput
 from api.models import Article
 from tests.search_support import (

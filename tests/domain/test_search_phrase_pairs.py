@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, event, text
 
-from api.db import Database
+from api.db.database import Database
 from tests.domain.test_search_page import slugs
 from tests.search_support import ingest, item
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy.dialects import postgresql
 
-from api.domain.search_query import (
+from api.domain.search.query import (
     MAX_QUERY_LENGTH,
     MAX_TERMS,
     ParsedSearch,

@@ -9,15 +9,16 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from api.db import Database
-from api.domain import article_writes, webhooks
-from api.domain.webhook_targets import TargetRefused, check_target
-from api.domain.webhook_worker import WebhookWorker
+from api.db.database import Database
+from api.domain.articles import writes as article_writes
+from api.domain.articles.inputs import ArticleCreate, ArticleUpdate
+from api.domain.webhooks import subscriptions as webhooks
+from api.domain.webhooks.inputs import WebhookCreate
+from api.domain.webhooks.targets import TargetRefused, check_target
+from api.domain.webhooks.worker import WebhookWorker
 from api.errors import InvalidInput
 from api.models.base import utcnow
 from api.models.webhooks import WebhookDelivery
-from api.schemas.article_input import ArticleCreate, ArticleUpdate
-from api.schemas.webhook_input import WebhookCreate
 from api.settings import Settings
 from tests.webhook_support import receiver, verify
 

@@ -12,9 +12,12 @@ from pathlib import Path
 
 import httpx
 
-from api import migrate
+from api.db import migrate
 
-SERVE = "import sys; from api.cli import main; sys.argv = ['broadsheet', *sys.argv[1:]]; main()"
+SERVE = (
+    "import sys; from api.cli.commands import main; "
+    "sys.argv = ['broadsheet', *sys.argv[1:]]; main()"
+)
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from api.db import Database
-from api.domain.keys import create_key
+from api.db.database import Database
+from api.domain.access.keys import create_key
 from api.models import KeyScope
 from tests.edge.conftest import EdgeClient
 from tests.edge.edge_support import assert_retryable_503

@@ -18,10 +18,10 @@ import httpx
 import psycopg
 import pytest
 
-from api import migrate
 from api.app import create_app
-from api.db import Database
-from api.domain.keys import create_key
+from api.db import migrate
+from api.db.database import Database
+from api.domain.access.keys import create_key
 from api.models import KeyScope
 from api.settings import Settings
 from tests.edge.pg_cluster import Cluster, server_binaries

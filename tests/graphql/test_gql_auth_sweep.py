@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.db import Database
+from api.db.database import Database
 from api.models import KeyScope
 from tests.graphql.gql_writes import post
 from tests.rest.test_writes import key_headers

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.db import Database
+from api.db.database import Database
 from tests.graphql.gql_writes import CREATE, DELETE, UPDATE, mutate, post, to_input
 from tests.rest.test_writes import key_headers, payload
 

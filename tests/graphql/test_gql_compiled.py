@@ -25,7 +25,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.app import create_app
-from api.graphql import compiled, compiled_plan
+from api.graphql.execution import compiled
+from api.graphql.execution import plan as compiled_plan
 from api.settings import Settings
 from tests.support import enabled_backends, prepared_database
 

@@ -13,7 +13,7 @@ from sqlalchemy.pool import QueuePool
 from starlette.applications import Starlette
 
 from api.app import create_app
-from api.db import Database
+from api.db.database import Database
 from api.settings import Settings
 from tests.graphql.gql_corpus import Corpus
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from graphql import get_introspection_query, parse
 
-from api.graphql import limits
+from api.graphql.limits import rules as limits
 from tests.graphql.gql_corpus import Corpus
 from tests.graphql.gql_support import Gql, codes
 

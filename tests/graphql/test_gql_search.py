@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.db import Database
+from api.db.database import Database
 from tests.graphql.gql_support import Gql, Json, codes
 from tests.search_support import HARBOR_MATCHES, NASTY_QUERIES, seed
 

@@ -17,7 +17,7 @@ import pytest
 from starlette.applications import Starlette
 
 from api.app import create_app
-from api.db import Database
+from api.db.database import Database
 from api.settings import Settings
 from tests.rest.test_writes import create, key_headers
 

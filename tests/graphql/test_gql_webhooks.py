@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from api.db import Database
-from api.domain.webhook_worker import WebhookWorker
+from api.db.database import Database
+from api.domain.webhooks.worker import WebhookWorker
 from api.models import KeyScope
 from api.settings import Settings
 from tests.graphql.gql_writes import CREATE, ERROR_FIELDS, mutate, post, to_input

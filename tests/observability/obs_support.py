@@ -10,8 +10,8 @@ from typing import Any
 
 import orjson
 
-from api.db import Database
-from api.domain.keys import create_key
+from api.db.database import Database
+from api.domain.access.keys import create_key
 from api.models import KeyScope
 from api.observability.logging_setup import JsonFormatter
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from api.observability.graphql_metrics import describe
+from api.graphql.core.metrics import describe
 from api.observability.metrics import MAX_OPERATION_LABELS, Metrics
 from api.settings import Settings
 from tests.access.test_access import serving
@@ -126,6 +126,6 @@ async def test_metrics_can_be_turned_off(unmeasured: httpx.AsyncClient) -> None:
 
 
 def test_metrics_route_is_not_in_the_contract() -> None:
-    from api.rest.openapi import openapi_document
+    from api.rest.contract.openapi import openapi_document
 
     assert "/metrics" not in openapi_document()["paths"]

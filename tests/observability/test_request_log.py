@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from api.db import Database
+from api.db.database import Database
 from tests.observability.obs_support import json_logs, new_token
 
 pytestmark = pytest.mark.anyio

@@ -18,8 +18,8 @@ import orjson
 import pytest
 from sqlalchemy import Engine
 
-from api.db import Database, create_async_db_engine, create_sync_db_engine
-from api.domain.keys import create_key
+from api.db.database import Database, create_async_db_engine, create_sync_db_engine
+from api.domain.access.keys import create_key
 from api.models import KeyScope
 from api.settings import Settings
 from tests.observability.live_server import article_count, live_server, seed

@@ -14,9 +14,9 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from api.db import Database
+from api.db.database import Database
 from api.models import KeyScope
-from api.rest.operations import Operation
+from api.rest.core.operations import Operation
 from api.rest.routes import OPERATIONS
 from api.settings import Settings
 from tests.access.test_access import serving

@@ -24,8 +24,8 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 from sqlalchemy import Engine, text
 
 from api.app import create_app
-from api.db import Database, create_async_db_engine, create_sync_db_engine
-from api.domain.keys import create_key
+from api.db.database import Database, create_async_db_engine, create_sync_db_engine
+from api.domain.access.keys import create_key
 from api.models import Base, KeyScope
 from api.settings import Settings
 from tests.support import enabled_backends, prepared_database

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from sqlalchemy import Engine, text
 
-from api.db import Database
-from api.domain.entity_graph import growth_score
+from api.db.database import Database
+from api.domain.catalog.entity_graph import growth_score
 from tests.related_support import BASE, ingest, story
 
 pytestmark = pytest.mark.anyio

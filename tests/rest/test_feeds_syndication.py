@@ -13,7 +13,7 @@ import httpx
 import jsonschema
 import pytest
 
-from api.db import Database
+from api.db.database import Database
 from tests.rest.test_writes import create, key_headers, payload
 
 pytestmark = pytest.mark.anyio

@@ -114,7 +114,7 @@ async def test_docs_are_self_hosted(client: httpx.AsyncClient) -> None:
 async def test_readiness_is_503_when_migrations_are_behind(
     client: httpx.AsyncClient, database_url: str
 ) -> None:
-    from api import migrate
+    from api.db import migrate
 
     migrate.downgrade(database_url, "base")
     response = await client.get("/readyz")

@@ -9,10 +9,10 @@ import orjson
 import pytest
 from sqlalchemy import func, select
 
-from api.db import Database
-from api.domain import idempotency
+from api.db.database import Database
+from api.domain.shared import idempotency
 from api.models import Article, IdempotentRequest
-from api.rest.idempotent import request_hash
+from api.rest.core.idempotency import request_hash
 from api.settings import Settings
 from tests.access.test_access import serving
 from tests.rest.test_writes import key_headers, payload, writer  # noqa: F401  (fixture)

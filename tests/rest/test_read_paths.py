@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine, event
 from starlette.applications import Starlette
 
-from api.db import Database
+from api.db.database import Database
 
 pytestmark = pytest.mark.anyio
 

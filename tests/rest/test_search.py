@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.db import Database
+from api.db.database import Database
 from tests.search_support import HARBOR_MATCHES, NASTY_QUERIES, ingest, item, seed
 from tests.support import StatementLog, all_pages
 

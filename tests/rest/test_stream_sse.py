@@ -17,8 +17,8 @@ import pytest
 from starlette.applications import Starlette
 
 from api.app import create_app
-from api.db import Database
-from api.domain import live
+from api.db.database import Database
+from api.domain.stream import events as live
 from api.settings import Settings
 from tests.rest.test_writes import create, key_headers
 

@@ -9,8 +9,8 @@ import pytest
 from starlette.applications import Starlette
 
 from api.app import create_app
-from api.db import Database
-from api.domain.webhook_worker import WebhookWorker
+from api.db.database import Database
+from api.domain.webhooks.worker import WebhookWorker
 from api.models import KeyScope
 from api.settings import Settings
 from tests.rest.test_writes import key_headers, payload

@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from api.db import Database
-from api.rest.openapi import openapi_document
-from api.schemas.catalog_input import EntityCreate
+from api.db.database import Database
+from api.domain.catalog.inputs import EntityCreate
+from api.rest.contract.openapi import openapi_document
 from tests.rest.test_writes import create, key_headers, payload
 
 pytestmark = pytest.mark.anyio

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from api.db import Database
-from api.domain.keys import create_key
+from api.db.database import Database
+from api.domain.access.keys import create_key
 from api.models import KeyScope
 from api.settings import Settings
 from tests.access.test_access import serving

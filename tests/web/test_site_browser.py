@@ -21,7 +21,7 @@ import uvicorn
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 from api.app import create_app
-from api.db import create_sync_db_engine
+from api.db.database import create_sync_db_engine
 from api.demo import generate_demo
 from api.settings import Settings
 

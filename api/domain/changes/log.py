@@ -1,0 +1,62 @@
+"""The changes log: every committed create, update and delete, in commit order.
+
+Entries are appended by ``api.domain.changes.commit.finish_write``; this module reads them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.domain.shared.cursors import decode_cursor, encode_cursor
+from api.errors import InvalidInput
+from api.models import Change
+
+MAX_CHANGES_PAGE = 1000
+CURSOR_KIND = "changes"
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeEntry:
+    resource: str
+    op: str
+    resource_id: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRecord:
+    seq: int
+    resource: str
+    op: str
+    resource_id: str
+    version: int
+    at: dt.datetime
+
+
+def changes_cursor(seq: int) -> str:
+    return encode_cursor(CURSOR_KIND, [seq])
+
+
+async def list_changes(
+    session: AsyncSession, since: str | None, *, limit: int
+) -> tuple[list[ChangeRecord], str]:
+    """Changes after the cursor, oldest first, and the cursor to poll with next.
+
+    The returned cursor is given even when nothing is new, so a client keeps one
+    position and asks again later.
+    """
+    if not 1 <= limit <= MAX_CHANGES_PAGE:
+        raise ValueError(f"limit must be within 1..{MAX_CHANGES_PAGE}")
+    after = 0
+    if since is not None:
+        after = int(decode_cursor(since, CURSOR_KIND, [int], param="since")[0])
+        if not 0 <= after < 2**62:
+            raise InvalidInput.for_param("since", "malformed cursor", status=400)
+    stmt = select(Change).where(Change.seq > after).order_by(Change.seq).limit(limit)
+    rows = (await session.scalars(stmt)).all()
+    records = [ChangeRecord(r.seq, r.resource, r.op, r.resource_id, r.version, r.at) for r in rows]
+    return records, changes_cursor(records[-1].seq if records else after)

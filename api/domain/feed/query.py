@@ -1,0 +1,142 @@
+"""The feed: filtered, ordered, keyset-paginated article lists (also per entity/source)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, bindparam, func, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.db.database import fetch_rows
+from api.domain.shared.article_rows import article_from_row, mentions_by_article, select_articles
+from api.domain.shared.cursors import decode_cursor, encode_cursor
+from api.domain.shared.filters import ArticleFilter, ArticleOrder, filter_conditions
+from api.domain.shared.records import ArticleRecord, Page
+from api.errors import InvalidInput
+from api.models import Article
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MIN_MICROS = -62_135_510_400_000_000  # 0001-01-02: datetime cannot go lower
+_MAX_MICROS = 253_402_128_000_000_000  # 9999-12-30
+
+
+def _micros(moment: dt.datetime) -> int:
+    return (moment - _EPOCH) // dt.timedelta(microseconds=1)
+
+
+def _from_micros(value: int) -> dt.datetime:
+    return _EPOCH + dt.timedelta(microseconds=value)
+
+
+def sort_columns(order: ArticleOrder) -> list[Any]:
+    # Every ordering ends in the primary key: a unique tie-breaker makes keyset paging exact.
+    if order is ArticleOrder.IMPORTANCE:
+        return [Article.importance, Article.published_at, Article.id]
+    return [Article.published_at, Article.id]
+
+
+def article_cursor(order: ArticleOrder, article: ArticleRecord) -> str:
+    """The cursor that resumes the feed right after ``article`` (a page's next_cursor)."""
+    key: list[Any] = [article.published_at, article.pk]
+    if order is ArticleOrder.IMPORTANCE:
+        key = [article.importance, *key]
+    return article_cursor_key(order, key)
+
+
+def article_cursor_key(order: ArticleOrder, sort_values: Sequence[Any]) -> str:
+    """The cursor after the row whose ``sort_columns(order)`` values are these."""
+    key = list(sort_values)
+    key[-2] = _micros(key[-2])
+    return encode_cursor(order.value, key)
+
+
+def paged(
+    stmt: Select[Any],
+    article_filter: ArticleFilter,
+    order: ArticleOrder,
+    limit: int,
+    *,
+    after: bool,
+) -> Select[Any]:
+    """``stmt`` narrowed to the filter, past a cursor when ``after`` (its values bound at
+    execution, ``cursor_params``), in feed order, with one row over the limit: its
+    presence says there is a next page."""
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise ValueError(f"limit must be within 1..{MAX_PAGE_SIZE}")
+    columns = sort_columns(order)
+    stmt = stmt.where(*filter_conditions(article_filter))
+    if after:
+        bound = [bindparam(f"after_{i}", type_=column.type) for i, column in enumerate(columns)]
+        stmt = stmt.where(tuple_(*columns) < tuple_(*bound))
+    return stmt.order_by(*(column.desc() for column in columns)).limit(limit + 1)
+
+
+def cursor_params(order: ArticleOrder, cursor: str | None) -> dict[str, Any]:
+    """The values ``paged(..., after=True)`` binds; none without a cursor."""
+    if cursor is None:
+        return {}
+    return {f"after_{i}": value for i, value in enumerate(_cursor_values(order, cursor))}
+
+
+def _cursor_values(order: ArticleOrder, cursor: str) -> list[Any]:
+    """The sort key a cursor resumes after, checked; InvalidInput if it is not ours."""
+    shape = [int, int, int] if order is ArticleOrder.IMPORTANCE else [int, int]
+    key = [int(part) for part in decode_cursor(cursor, order.value, shape)]
+    # Out-of-range keys would surface as driver errors (int32 overflow, bad dates): refuse them.
+    if not 0 < key[-1] < 2**31 or not _MIN_MICROS <= key[-2] <= _MAX_MICROS:
+        raise InvalidInput.for_param(
+            "cursor", "malformed or foreign cursor; use next_cursor as given"
+        )
+    values: list[Any] = list(key)
+    values[-2] = _from_micros(key[-2])
+    return values
+
+
+async def article_page(
+    session: AsyncSession,
+    article_filter: ArticleFilter,
+    *,
+    order: ArticleOrder = ArticleOrder.NEWEST,
+    limit: int = DEFAULT_PAGE_SIZE,
+    cursor: str | None = None,
+    with_body: bool = False,
+    with_mentions: bool = True,
+    scope: ColumnElement[bool] | None = None,
+) -> Page[ArticleRecord]:
+    """One page of articles, newest (or most important) first.
+
+    Two statements: the articles joined to source and category, then their mentions.
+    ``scope`` narrows the feed further (an entity's or a source's articles).
+    """
+    params = cursor_params(order, cursor)
+    stmt = paged(
+        select_articles(with_body=with_body), article_filter, order, limit, after=bool(params)
+    )
+    if scope is not None:
+        stmt = stmt.where(scope)
+    rows = await fetch_rows(session, stmt, params)
+    items = [article_from_row(row) for row in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        next_cursor = article_cursor(order, items[-1])
+    if with_mentions and items:
+        mentions = await mentions_by_article(session, (a.pk for a in items))
+        for article in items:
+            article.mentions = mentions[article.pk]
+    return Page(items=items, next_cursor=next_cursor)
+
+
+async def count_articles(
+    session: AsyncSession,
+    article_filter: ArticleFilter,
+    *,
+    scope: ColumnElement[bool] | None = None,
+) -> int:
+    stmt = select(func.count()).select_from(Article).where(*filter_conditions(article_filter))
+    if scope is not None:
+        stmt = stmt.where(scope)
+    return int((await session.execute(stmt)).scalar_one())

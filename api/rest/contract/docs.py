@@ -1,0 +1,51 @@
+"""The contract and its docs page, served by the app itself (no CDN)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+STATIC = Path(__file__).parent / "static"
+
+DOCS_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Broadsheet API</title>
+  <link rel="icon" href="/docs/static/swagger-ui/favicon-32x32.png">
+  <link rel="stylesheet" href="/docs/static/swagger-ui/swagger-ui.css">
+  <link rel="alternate" type="application/rss+xml" title="Broadsheet" href="/v1/feeds/rss">
+  <link rel="alternate" type="application/atom+xml" title="Broadsheet" href="/v1/feeds/atom">
+  <link rel="alternate" type="application/feed+json" title="Broadsheet" href="/v1/feeds/json">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="/docs/static/swagger-ui/swagger-ui-bundle.js"></script>
+  <script src="/docs/static/docs.js"></script>
+</body>
+</html>
+"""
+
+
+async def openapi_json(_request: Request) -> Response:
+    from api.rest.contract.openapi import openapi_document
+
+    return Response(orjson.dumps(openapi_document()), media_type="application/json")
+
+
+async def docs_page(_request: Request) -> HTMLResponse:
+    return HTMLResponse(DOCS_PAGE)
+
+
+def docs_routes() -> list[BaseRoute]:
+    return [
+        Route("/openapi.json", openapi_json, methods=["GET"], include_in_schema=False),
+        Route("/docs", docs_page, methods=["GET"], include_in_schema=False),
+        Mount("/docs/static", StaticFiles(directory=STATIC), name="docs-static"),
+    ]

@@ -1,0 +1,228 @@
+"""Declared operations: one object per route drives dispatch, validation and OpenAPI.
+
+A handler receives a validated ``Call`` (its session is opened and closed here, at the
+edge) and returns a ``Reply``; it translates, it never runs SQL itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from api.db.database import Database
+from api.domain import shared as idempotency
+from api.domain.access import KeyRecord
+from api.domain.shared import StoredResponse
+from api.errors import Forbidden, InvalidInput, InvalidParam, Unauthenticated
+from api.models import KeyScope
+from api.rest.core.bodies import parse_json_body, read_body
+from api.rest.core.caching import JSON_MEDIA_TYPE, cached_json, strong_etag
+from api.rest.core.idempotency import (
+    claim_or_wait,
+    release_claim,
+    replay,
+    request_hash,
+    request_key,
+)
+from api.rest.core.params import NoQuery, QueryModel, parse_query
+from api.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class PathParam:
+    name: str
+    description: str
+    pattern: str = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+    max_length: int = 200
+    example: str = "anthropic"
+    # The field of the resource's own representation that fills this parameter: OpenAPI
+    # links from a create or read to the item's other operations are derived from it.
+    response_field: str = "slug"
+
+
+@dataclass(slots=True)
+class Call:
+    request: Request
+    session: AsyncSession
+    query: Any
+    path: dict[str, str]
+    body: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    payload: Any
+    last_modified: dt.datetime | None = None
+    # Versioned resources put their version in front of the content hash (If-Match).
+    etag_prefix: str = ""
+    location: str | None = None
+    # Extra response headers (a feed's Link to its syndication feeds).
+    headers: dict[str, str] | None = None
+
+
+Handler = Callable[[Call], Awaitable[Reply]]
+
+
+@dataclass(frozen=True)
+class Operation:
+    path: str
+    operation_id: str
+    summary: str
+    tag: str
+    response: type[BaseModel]
+    handler: Handler | None = None
+    # For the few routes that manage their own response (health checks): bypasses dispatch.
+    endpoint: Callable[[Request], Awaitable[Response]] | None = None
+    description: str = ""
+    query: type[QueryModel] = NoQuery
+    path_params: tuple[PathParam, ...] = ()
+    cache_control: str = "public, max-age=30, stale-while-revalidate=30"
+    # Statuses beyond the ones every GET can answer (200, 304, 400, 405, 500).
+    statuses: tuple[int, ...] = ()
+    method: str = "GET"
+    # A JSON request body, validated into this model (writes).
+    body: type[BaseModel] | None = None
+    # The key scope the caller needs; None for public reads.
+    scope: KeyScope | None = None
+    success: int = 200
+    # PUT/PATCH must name the version they change (428 without If-Match).
+    requires_if_match: bool = False
+    # What a GET answers with; a handler serving another media type replies with bytes.
+    media_type: str = JSON_MEDIA_TYPE
+    # A read that may run long (ranking, scoring): kept off the loop's thread on SQLite.
+    offload: bool = False
+
+    @property
+    def asgi_endpoint(self) -> Callable[[Request], Awaitable[Response]]:
+        return self.endpoint or (self._endpoint if self.method == "GET" else self._write)
+
+    def _path_values(self, request: Request) -> dict[str, str]:
+        values: dict[str, str] = {}
+        problems = []
+        for param in self.path_params:
+            value = str(request.path_params[param.name])
+            if len(value) > param.max_length or not re.fullmatch(param.pattern, value):
+                problems.append(InvalidParam(param.name, f"must match {param.pattern}"))
+            values[param.name] = value
+        if problems:
+            detail = "; ".join(f"{p.name}: {p.reason}" for p in problems)
+            raise InvalidInput(detail=detail, status=400, invalid_params=problems)
+        return values
+
+    async def _endpoint(self, request: Request) -> Response:
+        authorize(request, self.scope)  # private reads (webhook subscriptions)
+        path = self._path_values(request)
+        query = parse_query(self.query, request.query_params, request.scope["query_string"])
+        assert self.handler is not None
+        database: Database = request.app.state.db
+        async with database.session(offload=self.offload) as session:
+            reply = await self.handler(Call(request, session, query, path))
+        payload = reply.payload
+        body = payload if isinstance(payload, bytes) else orjson.dumps(payload)
+        return cached_json(
+            request,
+            body,
+            cache_control=self.cache_control,
+            last_modified=reply.last_modified,
+            etag_prefix=reply.etag_prefix,
+            media_type=self.media_type,
+            extra_headers=reply.headers,
+        )
+
+    async def _write(self, request: Request) -> Response:
+        authorize(request, self.scope)
+        path = self._path_values(request)
+        query = parse_query(self.query, request.query_params, request.scope["query_string"])
+        settings: Settings = request.app.state.settings
+        raw = b""
+        body = None
+        if self.body is not None:
+            raw = await read_body(request, max_bytes=settings.max_body_bytes)
+            body = parse_json_body(raw, self.body)
+        database: Database = request.app.state.db
+        key = request_key(request) if self.method == "POST" else None
+        principal = _principal(request)
+        if key is not None:
+            stored = await claim_or_wait(
+                database,
+                principal,
+                key,
+                request_hash(request.method, request.url.path, request.url.query, raw),
+                wait_seconds=settings.idempotency_wait_seconds,
+            )
+            if stored is not None:
+                return replay(stored)
+        try:
+            async with database.session(write=True) as session:
+                assert self.handler is not None
+                reply = await self.handler(Call(request, session, query, path, body))
+                response = self._stored_response(reply)
+                if key is not None:
+                    await idempotency.complete(session, principal, key, response)
+        except BaseException:
+            if key is not None:  # let a corrected retry run instead of replaying a failure
+                await release_claim(database, principal, key)
+            raise
+        return Response(
+            response.body or None, status_code=response.status, headers=response.headers
+        )
+
+    def _stored_response(self, reply: Reply) -> StoredResponse:
+        if self.success == 204:
+            return StoredResponse(204, {}, b"")
+        content = orjson.dumps(reply.payload)
+        headers = {
+            "ETag": strong_etag(content, reply.etag_prefix),
+            "Cache-Control": "no-store",
+            "Content-Type": JSON_MEDIA_TYPE,
+        }
+        if reply.location is not None:
+            headers["Location"] = reply.location
+        return StoredResponse(self.success, headers, content)
+
+
+def _principal(request: Request) -> str:
+    key: KeyRecord | None = request.state.api_key
+    return f"key:{key.key_id}" if key is not None else "anonymous"
+
+
+def routes_for(operations: Sequence[Operation]) -> list[Route]:
+    """One route per path, dispatching on the method, so a 405 lists every allowed method."""
+    by_path: dict[str, dict[str, Callable[[Request], Awaitable[Response]]]] = {}
+    names: dict[str, str] = {}
+    for operation in operations:
+        by_path.setdefault(operation.path, {})[operation.method] = operation.asgi_endpoint
+        names.setdefault(operation.path, operation.operation_id)
+    routes = []
+    for path, table in by_path.items():
+        if "GET" in table:
+            table["HEAD"] = table["GET"]
+
+        async def dispatch(
+            request: Request, table: dict[str, Callable[[Request], Awaitable[Response]]] = table
+        ) -> Response:
+            return await table[request.method](request)
+
+        routes.append(Route(path, dispatch, methods=list(table), name=names[path]))
+    return routes
+
+
+def authorize(request: Request, scope: KeyScope | None) -> None:
+    """401 without a key, 403 with one whose scope is too small."""
+    if scope is None:
+        return
+    key: KeyRecord | None = request.state.api_key
+    if key is None:
+        raise Unauthenticated(detail=f"this operation needs an API key with the {scope} scope")
+    if not key.scope.allows(scope):
+        raise Forbidden(detail=f"this key has the {key.scope} scope; {scope} is needed")

@@ -1,0 +1,248 @@
+"""Query parameter models and their parsing: every bad value becomes a 400 naming it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import typing
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+)
+from starlette.datastructures import QueryParams
+
+from api.domain.search import MAX_QUERY_LENGTH
+from api.domain.shared import ArticleFilter, ArticleOrder, EntityMode
+from api.errors import InvalidInput, InvalidParam
+from api.models.enums import EntityType, Sentiment
+from api.rest.core.responses import SLUG_PATTERN
+
+MAX_QUERY_STRING = 8192
+FEED_FIELDS = (
+    "slug",
+    "title",
+    "url",
+    "source",
+    "author",
+    "published_at",
+    "updated_at",
+    "image_url",
+    "image_credit",
+    "category",
+    "sentiment",
+    "sentiment_score",
+    "importance",
+    "summary",
+    "language",
+    "version",
+    "entities",
+    "analysis",
+    "key_takeaways",
+)
+_FIELD_NAME = "(?:id|" + "|".join(FEED_FIELDS) + ")"
+FIELDS_PATTERN = f"^{_FIELD_NAME}(?:,{_FIELD_NAME})*$"
+# What a feed item carries when the client names no fields: everything but the long body.
+DEFAULT_FEED_FIELDS = frozenset(FEED_FIELDS) - {"analysis", "key_takeaways"}
+
+
+def _in_utc_range(value: dt.datetime) -> dt.datetime:
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError("date out of range") from None
+
+
+def _rfc3339_text(value: object) -> object:
+    # pydantic would also read "0.5" as a Unix time; the contract promises RFC 3339 only.
+    if isinstance(value, str) and not re.match(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}", value):
+        raise ValueError("expected an RFC 3339 date-time with offset, e.g. 2026-11-01T00:00:00Z")
+    return value
+
+
+def _field_list(value: str) -> str:
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = sorted(set(names) - set(FEED_FIELDS) - {"id"})
+    if unknown:
+        raise ValueError(
+            f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(FEED_FIELDS)}"
+        )
+    return ",".join(names)
+
+
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=1, max_length=120)]
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_in_utc_range)]
+Cursor = Annotated[str, Field(min_length=1, max_length=512, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class QueryModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PageQuery(QueryModel):
+    limit: int = Field(default=20, ge=1, le=100, description="Page size.")
+    cursor: Cursor | None = Field(default=None, description="`next_cursor` of the previous page.")
+
+
+class ArticleFilters(QueryModel):
+    """The feed's filters: shared by the feed, search, the syndication feeds and the stream."""
+
+    category: Slug | None = Field(default=None, examples=["ai"])
+    sentiment: Sentiment | None = None
+    importance_min: int | None = Field(default=None, ge=1, le=10, examples=[7])
+    importance_max: int | None = Field(default=None, ge=1, le=10)
+    source: Slug | None = Field(default=None, examples=["crypto-briefing"])
+    entity: list[Slug] = Field(
+        default_factory=list, max_length=20, description="Repeatable.", examples=[["anthropic"]]
+    )
+    entity_mode: EntityMode = Field(
+        default=EntityMode.ALL, description="`all`: every `entity`; `any`: at least one."
+    )
+    exclude_entity: list[Slug] = Field(default_factory=list, max_length=20)
+    published_after: Timestamp | None = Field(default=None, description="Inclusive, RFC 3339.")
+    published_before: Timestamp | None = Field(default=None, description="Exclusive, RFC 3339.")
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+
+    def to_filter(self) -> ArticleFilter:
+        return ArticleFilter(
+            category=self.category,
+            sentiment=self.sentiment,
+            importance_min=self.importance_min,
+            importance_max=self.importance_max,
+            source=self.source,
+            entities=tuple(self.entity),
+            entity_mode=self.entity_mode,
+            exclude_entities=tuple(self.exclude_entity),
+            published_after=self.published_after,
+            published_before=self.published_before,
+            language=self.language,
+        )
+
+
+# Bases in this order keep the parameters' documented order: paging, filters, fields.
+class FilterQuery(ArticleFilters, PageQuery):
+    """The feed's filters and sparse fieldset: shared by the feed and search."""
+
+    fields: (
+        Annotated[str, Field(max_length=500, pattern=FIELDS_PATTERN), AfterValidator(_field_list)]
+        | None
+    ) = Field(
+        default=None,
+        description="Sparse fieldset: comma-separated field names; `id` is always present.",
+        examples=["title,summary,source"],
+    )
+
+    def field_set(self) -> frozenset[str]:
+        return DEFAULT_FEED_FIELDS if self.fields is None else frozenset(self.fields.split(","))
+
+
+class FeedQuery(FilterQuery):
+    order: ArticleOrder = Field(default=ArticleOrder.NEWEST)
+
+
+class SearchQuery(FilterQuery):
+    q: str = Field(
+        min_length=1,
+        max_length=MAX_QUERY_LENGTH,
+        description=(
+            'Words (all must match), `"exact phrase"`, `a OR b`, `-excluded` or `-"phrase"`.'
+        ),
+        examples=['"export ban" nvidia OR amd -rumor'],
+    )
+
+
+class SyndicationQuery(ArticleFilters):
+    """RSS, Atom and JSON Feed: the newest articles for any feed filter."""
+
+    limit: int = Field(default=50, ge=1, le=100, description="How many of the newest articles.")
+
+
+class StreamQuery(ArticleFilters):
+    since: Cursor | None = Field(
+        default=None,
+        description="Resume after this changes cursor (an event's `id`, or `next_cursor` of "
+        "`/v1/changes`). A `Last-Event-ID` header takes precedence. Default: from now.",
+    )
+
+
+class EntityListQuery(PageQuery):
+    type: EntityType | None = None
+    q: str | None = Field(default=None, min_length=1, max_length=100, description="Name prefix.")
+
+
+class RelatedQuery(QueryModel):
+    limit: int = Field(default=10, ge=1, le=50)
+    entity_type: EntityType | None = Field(
+        default=None, description="Count only shared entities of this type."
+    )
+    published_after: Timestamp | None = Field(
+        default=None, description="Inclusive, RFC 3339: linked and ranked articles alike."
+    )
+
+
+class RelatedEntitiesQuery(QueryModel):
+    limit: int = Field(default=20, ge=1, le=50)
+
+
+class TrendingQuery(QueryModel):
+    window: Literal["24h", "7d"] = Field(
+        description="Mentions in this window against the window of equal length before it."
+    )
+    limit: int = Field(default=20, ge=1, le=50)
+    type: EntityType | None = None
+    until: Timestamp | None = Field(
+        default=None,
+        description="Inclusive end of the window, RFC 3339; default: the newest article's time.",
+    )
+
+
+class NoQuery(QueryModel):
+    pass
+
+
+Q = TypeVar("Q", bound=QueryModel)
+
+
+def _is_list(annotation: Any) -> bool:
+    return typing.get_origin(annotation) is list
+
+
+def parse_query(model: type[Q], params: QueryParams, raw_query: bytes) -> Q:
+    """Validate query parameters; unknown, repeated-scalar and invalid ones are all named."""
+    if len(raw_query) > MAX_QUERY_STRING:
+        raise InvalidInput(
+            detail=f"query string longer than {MAX_QUERY_STRING} bytes",
+            status=400,
+            invalid_params=[InvalidParam("query", "too long")],
+        )
+    problems: list[InvalidParam] = []
+    values: dict[str, Any] = {}
+    fields = model.model_fields
+    for name, value in params.multi_items():
+        if "\x00" in value or "\x00" in name:
+            problems.append(InvalidParam(name.replace("\x00", ""), "NUL bytes are not allowed"))
+        elif name not in fields:
+            problems.append(InvalidParam(name, "unknown parameter"))
+        elif _is_list(fields[name].annotation):
+            values.setdefault(name, []).append(value)
+        elif name in values:
+            problems.append(InvalidParam(name, "given more than once"))
+        else:
+            values[name] = value
+    try:
+        parsed = model.model_validate(values)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False, include_input=False):
+            location = str(error["loc"][0]) if error["loc"] else "query"
+            problems.append(InvalidParam(location, error["msg"]))
+    else:
+        if not problems:
+            return parsed
+    detail = "; ".join(f"{p.name}: {p.reason}" for p in problems)
+    raise InvalidInput(detail=detail, status=400, invalid_params=problems)

@@ -1,0 +1,80 @@
+"""The syndication feeds and the live stream, declared as operations."""
+
+from __future__ import annotations
+
+from api.rest.core.operations import Operation
+from api.rest.core.params import StreamQuery, SyndicationQuery
+from api.rest.sync.stream import EVENT_STREAM, stream_articles
+from api.rest.syndication import handlers as feed_handlers
+from api.rest.syndication import responses as feed_schemas
+from api.rest.syndication.render import ATOM_MEDIA_TYPE, JSON_FEED_MEDIA_TYPE, RSS_MEDIA_TYPE
+
+FEED_CACHE = "public, max-age=60, stale-while-revalidate=60"
+FEED_DESCRIPTION = (
+    "The newest articles matching the feed's filters (the same as `/v1/articles`): title, "
+    "link to the original, summary, publication time, source, the category and mentioned "
+    "entities as categories, and the image. Strong ETag; `If-None-Match` gets a 304."
+)
+
+
+def feed_operations() -> tuple[Operation, ...]:
+    return (
+        Operation(
+            "/v1/feeds/rss",
+            "getRssFeed",
+            "RSS 2.0 feed of the newest articles, for any feed filter",
+            "feeds",
+            feed_schemas.RssDocument,
+            feed_handlers.rss_feed,
+            description=FEED_DESCRIPTION,
+            query=SyndicationQuery,
+            cache_control=FEED_CACHE,
+            media_type=RSS_MEDIA_TYPE,
+        ),
+        Operation(
+            "/v1/feeds/atom",
+            "getAtomFeed",
+            "Atom 1.0 feed of the newest articles, for any feed filter",
+            "feeds",
+            feed_schemas.AtomDocument,
+            feed_handlers.atom_feed,
+            description=FEED_DESCRIPTION,
+            query=SyndicationQuery,
+            cache_control=FEED_CACHE,
+            media_type=ATOM_MEDIA_TYPE,
+        ),
+        Operation(
+            "/v1/feeds/json",
+            "getJsonFeed",
+            "JSON Feed 1.1 of the newest articles, for any feed filter",
+            "feeds",
+            feed_schemas.JsonFeed,
+            feed_handlers.json_feed,
+            description=FEED_DESCRIPTION + " Broadsheet's own facts are in `_broadsheet`.",
+            query=SyndicationQuery,
+            cache_control=FEED_CACHE,
+            media_type=JSON_FEED_MEDIA_TYPE,
+        ),
+        Operation(
+            "/v1/stream",
+            "streamArticles",
+            "Live stream of article changes (Server-Sent Events), for any feed filter",
+            "feeds",
+            feed_schemas.EventStream,
+            endpoint=stream_articles,
+            description=(
+                "Events `article.created` and `article.updated` carry the article as a feed "
+                "item (default fields), if it matches the filters; `article.deleted` carries "
+                "`id` and `slug` and is sent for every delete (the log cannot tell whether the "
+                "deleted article matched). Each event's `id` is a changes cursor: reconnect "
+                "with `Last-Event-ID` (or `since`) to resume with no gap. Comments every 15 s "
+                "keep the connection open and carry the current position as `id`. The stream "
+                "ends after an hour (resume as above); 503 with `Retry-After` when the "
+                "worker serves too many streams."
+            ),
+            query=StreamQuery,
+            cache_control="no-store",
+            statuses=(503,),
+            media_type=EVENT_STREAM,
+        ),
+    )

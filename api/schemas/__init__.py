@@ -1,1 +1,0 @@
-"""Pydantic input schemas shared by the ingest command and both API doors."""
