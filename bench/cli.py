@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import shlex
 import statistics
 import subprocess
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import orjson
 
+from bench import peer
 from bench import report as rep
 from bench.corpus import (
     CACHE_DIR,
@@ -27,8 +29,14 @@ from bench.corpus import (
     size_label,
 )
 from bench.paced import paced
-from bench.scenarios import Scenario, app_scenarios, baseline_scenarios
-from bench.server import ROOT, RssSampler, Server, http_get
+from bench.scenarios import (
+    PEER_SCENARIO,
+    Scenario,
+    app_scenarios,
+    baseline_scenarios,
+    peer_scenarios,
+)
+from bench.server import ROOT, RssSampler, Server, http_get, http_post_json
 from bench.wrk import INSTALL_HINT, HttpRequest, lua_script, run_wrk, wrk_path
 
 QUICK_SIZE = 2_000
@@ -50,7 +58,11 @@ class Progress:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="smoke run: REST feed, article, B2")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: REST feed, article, GraphQL feed, B2 (and PostGraphile on PostgreSQL)",
+    )
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default=None)
     parser.add_argument("--sizes", default=None, help="corpus sizes (default 10k,100k,1m)")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers (default 1)")
@@ -98,8 +110,8 @@ def _selected(scenarios: list[Scenario], args: argparse.Namespace) -> list[Scena
     return [s for s in scenarios if s.name.startswith(prefixes)]
 
 
-def _check(base_url: str, request: HttpRequest) -> str:
-    """Why a scenario's first request is unfit to measure ("" when it answers well)."""
+def _check(base_url: str, request: HttpRequest) -> tuple[str, int]:
+    """Why a scenario's first request is unfit to measure ("" if fit), and its answer's size."""
     call = urllib.request.Request(  # noqa: S310 (our URL)
         base_url + request.path,
         data=request.body,
@@ -110,10 +122,10 @@ def _check(base_url: str, request: HttpRequest) -> str:
         with urllib.request.urlopen(call, timeout=30) as response:  # noqa: S310
             body = response.read()
     except urllib.error.HTTPError as exc:
-        return f"HTTP {exc.code} on {request.method} {request.path[:60]}"
+        return f"HTTP {exc.code} on {request.method} {request.path[:60]}", 0
     if request.body is not None and b'"errors"' in body[:2000]:
-        return f"GraphQL errors: {body[:300].decode(errors='replace')}"
-    return ""
+        return f"GraphQL errors: {body[:300].decode(errors='replace')}", len(body)
+    return "", len(body)
 
 
 def measure(
@@ -124,7 +136,7 @@ def measure(
         result.note = f"skipped: {scenario.probe.split('?')[0]} answers 404 (not built yet)"
         progress(f"{tag} {scenario.name}: {result.note}")
         return result
-    problem = _check(server.base_url, scenario.requests[0])
+    problem, result.response_bytes = _check(server.base_url, scenario.requests[0])
     if problem:
         result.note = f"skipped: {problem}"
         progress(f"{tag} {scenario.name}: {result.note}")
@@ -203,14 +215,22 @@ def bench_corpus(corpus: Corpus, args: argparse.Namespace, progress: Progress) -
         # B0 and B1 serve exactly these bytes.
         body_file.parent.mkdir(parents=True, exist_ok=True)
         body_file.write_bytes(body)
-        for scenario in _selected(app_scenarios(fixtures), args):
+        scenarios = app_scenarios(fixtures)
+        for scenario in _selected(scenarios, args):
             section.measurements.append(measure(app, scenario, args, tag, progress))
+        # The peer's answer is checked against this one before it is measured.
+        feed = next(s for s in scenarios if s.name == "graphql.feed").requests[0]
+        status, body = http_post_json(app.base_url + feed.path, feed.body or b"")
+        ours = body if status == 200 else None
     base_env = {"BENCH_BODY_FILE": str(body_file), "BENCH_DATABASE_URL": corpus.url}
     for scenario in _selected(baseline_scenarios(), args):
         target = BASELINE_TARGETS[scenario.target]
         log = logs / f"{scenario.target}.log"
         with Server(target, workers=args.workers, env=base_env, log_path=log) as server:
             section.measurements.append(measure(server, scenario, args, tag, progress))
+    run = functools.partial(measure, args=args, tag=tag, progress=progress)
+    for scenario in _selected(peer_scenarios(peer.VERSION), args):
+        section.measurements.append(peer.run_peer(corpus, scenario, ours, run, progress))
     return section
 
 
@@ -280,8 +300,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         section = report.sections[0]
         feed, article = section.ratio("rest.feed"), section.ratio("rest.article")
+        gql, to_peer = section.ratio("graphql.feed"), section.ratio("graphql.feed", PEER_SCENARIO)
         print(
             f"quick ({size_label(section.size)} articles, {section.backend}): "
-            f"feed/B2 = {rep._fmt(feed, 3)}  article/B2 = {rep._fmt(article, 3)}"
+            f"feed/B2 = {rep._fmt(feed, 3)}  article/B2 = {rep._fmt(article, 3)}  "
+            f"graphql.feed/B2 = {rep._fmt(gql, 3)}  graphql.feed/PostGraphile = "
+            f"{rep._fmt(to_peer, 3)}"
         )
     return 0

@@ -15,6 +15,7 @@ import orjson
 
 from bench.corpus import size_label
 from bench.paced import PacedResult
+from bench.scenarios import PEER_SCENARIO
 
 MB = 1024 * 1024
 
@@ -41,6 +42,7 @@ class Measurement:
     runs: list[Run] = field(default_factory=list)
     note: str = ""
     paced: PacedResult | None = None  # open loop at a fraction of the peak (paced scenarios)
+    response_bytes: int | None = None  # body of the first request, as checked before the load
 
     @property
     def measured(self) -> bool:
@@ -158,6 +160,25 @@ def _paced_table(section: Section, fraction: float, seconds: int) -> list[str]:
     return lines
 
 
+def _peer_line(section: Section) -> list[str]:
+    """graphql.feed as a ratio to B2 and to the peer, with both response sizes."""
+    ours, peer, b2 = (section.find(n) for n in ("graphql.feed", PEER_SCENARIO, "B2"))
+    if ours is None or not ours.measured:
+        return []
+    line = f"**graphql.feed** {_fmt(ours.rps, 0)} req/s"
+    if b2 is not None and b2.measured:
+        line += f" = {_fmt(section.ratio(ours.scenario), 3)}x B2 ({_fmt(b2.rps, 0)} req/s)"
+    if peer is None:
+        return ["", line]
+    if peer.measured:
+        to_peer = _fmt(section.ratio(ours.scenario, to=PEER_SCENARIO), 3)
+        line += f", {to_peer}x PostGraphile ({_fmt(peer.rps, 0)} req/s)"
+    else:
+        line += f", PostGraphile {peer.note or 'not measured'}"
+    sizes = [f"{m.scenario} {m.response_bytes:,}" for m in (ours, peer) if m.response_bytes]
+    return ["", line + (" · bytes per response: " + ", ".join(sizes) if sizes else "")]
+
+
 def markdown(report: Report) -> str:
     machine = _machine()
     s = report.settings
@@ -172,7 +193,9 @@ def markdown(report: Report) -> str:
         "per scenario · figures are medians over runs, RSS the peak of the server process tree",
         "",
         "Ratios are to B2 (bare Starlette route, same SQL, raw driver + orjson) measured in the "
-        "same run on the same corpus: compare ratios across runs, not absolute numbers.",
+        "same run on the same corpus: compare ratios across runs, not absolute numbers. "
+        f"graphql.feed is also given as a ratio to the peer ({PEER_SCENARIO}: PostGraphile 4 "
+        "on the same PostgreSQL corpus, asked for the same page and fields).",
     ]
     for section in report.sections:
         lines += [
@@ -198,6 +221,7 @@ def markdown(report: Report) -> str:
                 f"{_fmt(m.p99_ms, 2)} | {_fmt(m.peak_rss_mb, 0)} | "
                 f"{_fmt(section.ratio(m.scenario), 3)} | {note} |"
             )
+        lines += _peer_line(section)
         paced_seconds = s.get("paced_duration") or s["duration"]
         lines += _paced_table(section, s.get("paced_fraction", 0.5), paced_seconds)
     if report.ingest:
@@ -241,6 +265,7 @@ def as_json(report: Report) -> bytes:
                             "p99_ms": m.p99_ms,
                             "peak_rss_mb": m.peak_rss_mb,
                             "ratio_to_b2": section.ratio(m.scenario),
+                            "ratio_to_peer": section.ratio(m.scenario, to=PEER_SCENARIO),
                         },
                     }
                     for m in section.measurements

@@ -38,10 +38,24 @@ ENTITY_QUERY = """query Entity($slug: String!) {
   entity(slug: $slug) { articles(first: LIMIT) { CONNECTION } } }"""
 
 
+# The peer (bench.peer): the same page in PostGraphile 4's default inflection, checked against
+# the schema it generates for our tables. Its mentions are all of an article's, as ours.
+PEER_SCENARIO = "postgraphile.feed"
+PEER_CARD = """publicId slug title url author publishedAt updatedAt imageUrl imageCredit
+  sentiment sentimentScore importance summary language version
+  sourceBySourceId { slug name homepageUrl feedUrl logoUrl } categoryByCategoryId { slug name icon }
+  mentionsByArticleId(orderBy: [SALIENCE_DESC]) { nodes { salience sentiment
+    entityByEntityId { slug name type } } }"""
+PEER_QUERY = """query Feed($after: Cursor) {
+  allArticles(orderBy: [PUBLISHED_AT_DESC, ID_DESC], first: LIMIT, after: $after) {
+    edges { cursor node { PEER_CARD } } pageInfo { hasNextPage endCursor } } }"""
+
+
 def _expand(query: str) -> str:
     # Placeholders, not %-formatting or str.format: the queries are full of braces.
     return (
         query.replace("CONNECTION", CONNECTION)
+        .replace("PEER_CARD", PEER_CARD)
         .replace("CARD", CARD)
         .replace("LIMIT", str(FEED_LIMIT))
     )
@@ -50,7 +64,7 @@ def _expand(query: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Scenario:
     name: str
-    target: str  # "app", or a baseline factory name: "b0", "b1", "b2"
+    target: str  # "app", a baseline factory name ("b0", "b1", "b2"), or "postgraphile"
     requests: list[HttpRequest]
     description: str
     probe: str | None = None  # a GET that must not answer 404, else the scenario is skipped
@@ -84,7 +98,7 @@ def app_scenarios(fx: Fixtures) -> list[Scenario]:
     probe = search[0] if search else "/v1/search?q=market"
     return [
         Scenario("rest.feed", "app", _get(feed), "feed page of 20", quick=True),
-        Scenario("graphql.feed", "app", _gql(FEED_QUERY, [{}]), "feed page of 20"),
+        Scenario("graphql.feed", "app", _gql(FEED_QUERY, [{}]), "feed page of 20", quick=True),
         Scenario("rest.feed.deep", "app", _get(f"{feed}&cursor={fx.deep_cursor}"), deep),
         Scenario("graphql.feed.deep", "app", _gql(FEED_QUERY, [{"after": fx.deep_cursor}]), deep),
         Scenario("rest.article", "app", _get(*article_paths), pages, quick=True),
@@ -132,3 +146,8 @@ def baseline_scenarios() -> list[Scenario]:
         Scenario("B1", "b1", feed, "bare Starlette route, same bytes as rest.feed"),
         Scenario("B2", "b2", feed, B2_WHAT, quick=True),
     ]  # fmt: skip
+
+
+def peer_scenarios(version: str) -> list[Scenario]:
+    what = f"PostGraphile {version}: graphql.feed's page and fields (PostgreSQL only)"
+    return [Scenario(PEER_SCENARIO, "postgraphile", _gql(PEER_QUERY, [{}]), what, quick=True)]

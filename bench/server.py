@@ -34,10 +34,26 @@ def http_get(url: str, *, timeout: float = 10.0) -> tuple[int, bytes]:
         return exc.code, exc.read()
 
 
+def http_post_json(url: str, body: bytes, *, timeout: float = 30.0) -> tuple[int, bytes]:
+    """Status and body of a JSON POST; an HTTP error status is returned, not raised."""
+    request = urllib.request.Request(  # noqa: S310 (our URL)
+        url,
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/json", "Accept": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            return int(response.status), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
 class Server:
     """``uvicorn TARGET --factory`` on a free port, ready once ``ready_path`` answers 200.
 
     The same command serves the app and the baselines, so only the code under test differs.
+    A subclass may run another command (``command``, ``is_ready``): the peer in bench.peer.
     """
 
     def __init__(
@@ -65,14 +81,20 @@ class Server:
         assert self._process is not None
         return self._process.pid
 
-    def __enter__(self) -> Server:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        command = [
+    def command(self) -> list[str]:
+        return [
             sys.executable, "-m", "uvicorn", self.target, "--factory",
             "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
             "--no-access-log", "--log-level", "warning", "--no-server-header",
             *self.extra_args,
         ]  # fmt: skip
+
+    def is_ready(self) -> bool:
+        return http_get(self.base_url + self.ready_path, timeout=2)[0] == 200
+
+    def __enter__(self) -> Server:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        command = self.command()
         with self.log_path.open("wb") as log:
             # A session of its own: stopping it can never reach the harness or its siblings.
             self._process = subprocess.Popen(  # noqa: S603 (fixed argv)
@@ -106,11 +128,10 @@ class Server:
                 tail = self.log_path.read_text(errors="replace")[-2000:]
                 raise RuntimeError(f"{self.target} exited at startup:\n{tail}")
             try:
-                status, _ = http_get(self.base_url + self.ready_path, timeout=2)
+                if self.is_ready():
+                    return
             except OSError:
-                status = 0
-            if status == 200:
-                return
+                pass
             time.sleep(0.1)
         raise RuntimeError(f"{self.target} not ready after {READY_TIMEOUT_SECONDS:.0f}s")
 
