@@ -94,7 +94,7 @@ class Settings(BaseSettings):
     def _lower(cls, value: object) -> object:
         return value.lower() if isinstance(value, str) else value
 
-    # --- Reliability: time budgets, admission limits, shutdown (README "Limits and timeouts")
+    # --- Reliability: time budgets, admission limits, shutdown (docs/configuration.md)
     # A request still unanswered after this gets 503 + Retry-After (its work is cancelled).
     request_timeout_seconds: float = Field(default=15.0, gt=0, le=600)
     # One SQL statement's budget (PostgreSQL statement_timeout; SQLite progress handler).

@@ -1,4 +1,4 @@
-"""A loopback webhook receiver for tests, and the README's signature check."""
+"""A loopback webhook receiver for tests, and the webhooks guide's signature check."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from api.settings import Settings
 
 
 def _readme_verify() -> Callable[[str, dict[str, str], bytes], bool]:
-    """The receiver example of the README, run as written: the docs cannot drift."""
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    (code,) = re.findall(r"```python\n(.*?def verify\(.*?)```", readme, re.DOTALL)
+    """The receiver example of the webhooks guide, run as written: the docs cannot drift."""
+    guide = Path(__file__).parent.parent / "docs" / "feeds-and-webhooks.md"
+    (code,) = re.findall(r"```python\n(.*?def verify\(.*?)```", guide.read_text("utf-8"), re.DOTALL)
     namespace: dict[str, Any] = {}
     exec(code, namespace)
     function: Callable[[str, dict[str, str], bytes], bool] = namespace["verify"]
