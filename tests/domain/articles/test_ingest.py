@@ -32,7 +32,7 @@ from api.models import (
 # plugin, which then drops the database_url backend parameter from async tests.
 pytestmark = pytest.mark.anyio
 
-SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema" / "ingest.schema.json"
+SCHEMA_FILE = Path(__file__).resolve().parents[3] / "schema" / "ingest.schema.json"
 SOURCE = {"slug": "wire", "name": "The Wire", "homepage_url": "https://wire.example"}
 ENTITY = {"slug": "acme", "name": "Acme Corp", "type": "company", "ticker": "ACME"}
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, event, text
 
 from api.db.database import Database
-from tests.domain.test_search_page import slugs
+from tests.domain.search.test_search_page import slugs
 from tests.search_support import ingest, item
 
 pytestmark = pytest.mark.anyio
