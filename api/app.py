@@ -19,6 +19,7 @@ from api.edge.memory import cap_malloc_arenas, startup_frozen
 from api.graphql.endpoint import graphql_routes
 from api.http.problems import exception_handlers
 from api.observability import ObservedStarlette, Telemetry, metrics_routes
+from api.rest.contract.docs import docs_routes
 from api.rest.routes import rest_routes
 from api.settings import Settings, get_settings
 from api.web.routes import web_routes
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # The reference frontend last: its pages never shadow an API path.
         routes=[
             *rest_routes(),
+            *docs_routes(),  # /openapi.json and /docs: the REST contract
             *graphql_routes(settings),
             *metrics_routes(telemetry),
             *fault_routes(),

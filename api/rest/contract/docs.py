@@ -10,6 +10,8 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from api.rest.contract.openapi import openapi_document
+
 STATIC = Path(__file__).parent / "static"
 
 DOCS_PAGE = """<!doctype html>
@@ -34,8 +36,6 @@ DOCS_PAGE = """<!doctype html>
 
 
 async def openapi_json(_request: Request) -> Response:
-    from api.rest.contract.openapi import openapi_document
-
     return Response(orjson.dumps(openapi_document()), media_type="application/json")
 
 

@@ -14,6 +14,7 @@ from api.rest.contract.examples import EXAMPLES
 from api.rest.core.operations import Operation
 from api.rest.core.preconditions import IF_MATCH_MAX_LENGTH
 from api.rest.core.responses import Problem
+from api.rest.routes import OPERATIONS
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 JSON = "application/json"
@@ -308,6 +309,4 @@ def build_openapi(operations: tuple[Operation, ...]) -> dict[str, Any]:
 
 @cache
 def openapi_document() -> dict[str, Any]:
-    from api.rest.routes import OPERATIONS
-
     return build_openapi(OPERATIONS)

@@ -1,4 +1,4 @@
-"""The syndication feeds and the live stream, declared as operations."""
+"""The feeds tag: the syndication feeds and the live stream, declared as operations."""
 
 from __future__ import annotations
 
@@ -16,65 +16,63 @@ FEED_DESCRIPTION = (
     "entities as categories, and the image. Strong ETag; `If-None-Match` gets a 304."
 )
 
-
-def feed_operations() -> tuple[Operation, ...]:
-    return (
-        Operation(
-            "/v1/feeds/rss",
-            "getRssFeed",
-            "RSS 2.0 feed of the newest articles, for any feed filter",
-            "feeds",
-            feed_schemas.RssDocument,
-            feed_handlers.rss_feed,
-            description=FEED_DESCRIPTION,
-            query=SyndicationQuery,
-            cache_control=FEED_CACHE,
-            media_type=RSS_MEDIA_TYPE,
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        path="/v1/feeds/rss",
+        operation_id="getRssFeed",
+        summary="RSS 2.0 feed of the newest articles, for any feed filter",
+        tag="feeds",
+        response=feed_schemas.RssDocument,
+        handler=feed_handlers.rss_feed,
+        description=FEED_DESCRIPTION,
+        query=SyndicationQuery,
+        cache_control=FEED_CACHE,
+        media_type=RSS_MEDIA_TYPE,
+    ),
+    Operation(
+        path="/v1/feeds/atom",
+        operation_id="getAtomFeed",
+        summary="Atom 1.0 feed of the newest articles, for any feed filter",
+        tag="feeds",
+        response=feed_schemas.AtomDocument,
+        handler=feed_handlers.atom_feed,
+        description=FEED_DESCRIPTION,
+        query=SyndicationQuery,
+        cache_control=FEED_CACHE,
+        media_type=ATOM_MEDIA_TYPE,
+    ),
+    Operation(
+        path="/v1/feeds/json",
+        operation_id="getJsonFeed",
+        summary="JSON Feed 1.1 of the newest articles, for any feed filter",
+        tag="feeds",
+        response=feed_schemas.JsonFeed,
+        handler=feed_handlers.json_feed,
+        description=FEED_DESCRIPTION + " Broadsheet's own facts are in `_broadsheet`.",
+        query=SyndicationQuery,
+        cache_control=FEED_CACHE,
+        media_type=JSON_FEED_MEDIA_TYPE,
+    ),
+    Operation(
+        path="/v1/stream",
+        operation_id="streamArticles",
+        summary="Live stream of article changes (Server-Sent Events), for any feed filter",
+        tag="feeds",
+        response=feed_schemas.EventStream,
+        endpoint=stream_articles,
+        description=(
+            "Events `article.created` and `article.updated` carry the article as a feed "
+            "item (default fields), if it matches the filters; `article.deleted` carries "
+            "`id` and `slug` and is sent for every delete (the log cannot tell whether the "
+            "deleted article matched). Each event's `id` is a changes cursor: reconnect "
+            "with `Last-Event-ID` (or `since`) to resume with no gap. Comments every 15 s "
+            "keep the connection open and carry the current position as `id`. The stream "
+            "ends after an hour (resume as above); 503 with `Retry-After` when the "
+            "worker serves too many streams."
         ),
-        Operation(
-            "/v1/feeds/atom",
-            "getAtomFeed",
-            "Atom 1.0 feed of the newest articles, for any feed filter",
-            "feeds",
-            feed_schemas.AtomDocument,
-            feed_handlers.atom_feed,
-            description=FEED_DESCRIPTION,
-            query=SyndicationQuery,
-            cache_control=FEED_CACHE,
-            media_type=ATOM_MEDIA_TYPE,
-        ),
-        Operation(
-            "/v1/feeds/json",
-            "getJsonFeed",
-            "JSON Feed 1.1 of the newest articles, for any feed filter",
-            "feeds",
-            feed_schemas.JsonFeed,
-            feed_handlers.json_feed,
-            description=FEED_DESCRIPTION + " Broadsheet's own facts are in `_broadsheet`.",
-            query=SyndicationQuery,
-            cache_control=FEED_CACHE,
-            media_type=JSON_FEED_MEDIA_TYPE,
-        ),
-        Operation(
-            "/v1/stream",
-            "streamArticles",
-            "Live stream of article changes (Server-Sent Events), for any feed filter",
-            "feeds",
-            feed_schemas.EventStream,
-            endpoint=stream_articles,
-            description=(
-                "Events `article.created` and `article.updated` carry the article as a feed "
-                "item (default fields), if it matches the filters; `article.deleted` carries "
-                "`id` and `slug` and is sent for every delete (the log cannot tell whether the "
-                "deleted article matched). Each event's `id` is a changes cursor: reconnect "
-                "with `Last-Event-ID` (or `since`) to resume with no gap. Comments every 15 s "
-                "keep the connection open and carry the current position as `id`. The stream "
-                "ends after an hour (resume as above); 503 with `Retry-After` when the "
-                "worker serves too many streams."
-            ),
-            query=StreamQuery,
-            cache_control="no-store",
-            statuses=(503,),
-            media_type=EVENT_STREAM,
-        ),
-    )
+        query=StreamQuery,
+        cache_control="no-store",
+        statuses=(503,),
+        media_type=EVENT_STREAM,
+    ),
+)

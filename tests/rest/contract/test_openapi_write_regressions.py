@@ -1,6 +1,6 @@
 """Regressions from fuzzing the write side: the published schema and the server agree.
 
-Each test pins one disagreement schemathesis found (tests/rest/test_contract_writes.py).
+Each test pins one disagreement schemathesis found (test_openapi_fuzz_writes.py, next to this).
 """
 
 from __future__ import annotations

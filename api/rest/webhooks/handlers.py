@@ -8,7 +8,7 @@ from typing import Any
 from api.domain import webhooks
 from api.rest.core.operations import Call, Reply
 from api.rest.core.preconditions import expected_version, version_prefix
-from api.rest.webhook_schemas import DeliveriesQuery
+from api.rest.webhooks.schemas import DeliveriesQuery
 from api.settings import Settings
 
 

@@ -1,4 +1,4 @@
-"""Write handlers: translate a validated body into one domain write and shape the reply."""
+"""Article write handlers: one domain write, then the article as a read would show it."""
 
 from __future__ import annotations
 
@@ -9,12 +9,11 @@ import orjson
 from api.domain import articles as article_documents
 from api.domain import articles as article_writes
 from api.domain import articles as batch
-from api.domain import changes
 from api.errors import NotFound
+from api.rest.articles.schemas import ArticleBatch
 from api.rest.core.operations import Call, Reply
 from api.rest.core.preconditions import expected_version, version_prefix
 from api.rest.core.views import article_document_view
-from api.rest.write_schemas import ArticleBatch, ChangesQuery
 
 
 async def _article_reply(call: Call, public_id: str, *, created: bool = False) -> Reply:
@@ -47,23 +46,6 @@ async def delete_article(call: Call) -> Reply:
     expected = expected_version(call.request, required=False)
     await article_writes.delete_article(call.session, call.path["key"], expected_version=expected)
     return Reply(None)
-
-
-async def list_changes(call: Call) -> Reply:
-    query: ChangesQuery = call.query
-    records, cursor = await changes.list_changes(call.session, query.since, limit=query.limit)
-    items = [
-        {
-            "seq": r.seq,
-            "resource": r.resource,
-            "op": r.op,
-            "id": r.resource_id,
-            "version": r.version,
-            "at": r.at,
-        }
-        for r in records
-    ]
-    return Reply({"items": items, "next_cursor": cursor})
 
 
 async def upsert_batch(call: Call) -> Reply:

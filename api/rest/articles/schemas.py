@@ -1,38 +1,12 @@
-"""Request parameters and responses of the write side and the changes log."""
+"""The batch upsert's request body and its per-item result."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Literal
 
 from pydantic import Field, StrictBool
 
-from api.rest.core.params import Cursor, QueryModel
 from api.rest.core.responses import Strict
-
-
-class ChangesQuery(QueryModel):
-    since: Cursor | None = Field(
-        default=None,
-        description="`next_cursor` of your last call; leave out to start from the beginning.",
-    )
-    limit: int = Field(default=100, ge=1, le=1000, description="Changes per page.")
-
-
-class ChangeItem(Strict):
-    seq: int = Field(ge=1, description="Position in the log; increases in commit order.")
-    resource: Literal["article", "source", "entity"]
-    op: Literal["created", "updated", "deleted"]
-    id: str = Field(description="An article's public id, a source's or entity's slug.")
-    version: int = Field(ge=1, description="The resource's version after this change.")
-    at: dt.datetime
-
-
-class ChangesPage(Strict):
-    items: list[ChangeItem]
-    next_cursor: str = Field(
-        description="Pass as `since` next time; given even when nothing is new."
-    )
 
 
 class ArticleBatch(Strict):
