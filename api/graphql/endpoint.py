@@ -46,8 +46,8 @@ from api.db.faults import db_fault
 from api.errors import ServiceUnavailable
 from api.graphql.core.context import Context, build_context
 from api.graphql.core.errors import INTERNAL, UNAVAILABLE, Phase, format_error
-from api.graphql.core.metrics import record_graphql
 from api.graphql.limits.rules import MAX_BODY_BYTES, MAX_TOKENS
+from api.graphql.metrics import record_graphql
 from api.graphql.schema import build_schema
 from api.settings import Settings
 

@@ -51,7 +51,7 @@ async def test_graphql_statement_past_its_timeout_is_a_typed_503(
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from api.edge import fault_injection
-    from api.graphql import query
+    from api.graphql.catalog import queries as query
 
     async def heavy_sources(session: AsyncSession) -> list[object]:
         backend = session.get_bind().dialect.name

@@ -161,7 +161,7 @@ async def test_unexpected_errors_are_masked_unless_debug(
     async def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError("secret connection string")
 
-    monkeypatch.setattr("api.graphql.query.list_categories", broken)
+    monkeypatch.setattr("api.graphql.catalog.queries.list_categories", broken)
     for debug in (False, True):
         payload = await _post(settings.model_copy(update={"debug": debug}), QUERY)
         (error,) = payload["errors"]

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from api.graphql.core.metrics import describe
+from api.graphql.metrics import describe
 from api.observability.metrics import MAX_OPERATION_LABELS, Metrics
 from api.settings import Settings
 from tests.access.test_access import serving

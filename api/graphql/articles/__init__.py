@@ -1,0 +1,1 @@
+"""Articles: the Article type and its relations, the feed, and the article mutations."""

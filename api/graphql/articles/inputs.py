@@ -1,110 +1,33 @@
-"""Mutation inputs: GraphQL input types that mirror the pydantic write models field by field.
+"""Article mutation inputs: GraphQL input types that mirror ``ArticleCreate`` & co.
 
-The GraphQL types check shapes (required fields, enums, lists); the values are then handed
-to the very pydantic models REST and ingest use (``ArticleCreate`` & co.), so a GraphQL
-write is valid exactly when the same REST body would be. Fields left out stay out of the
-model's ``model_fields_set``: an update changes only what was sent, and an explicit null
-clears a field that can be cleared.
-
-A reference to a source, category or entity is a ``@oneOf`` input: ``{slug: "wire"}``
-names a stored one, ``{inline: {...}}`` gives it whole (created, or updated to match).
+They are checked by the very pydantic models REST and ingest use (``core.validation``).
+A source, category or entity is referenced by a catalog ``@oneOf`` input: ``{slug:
+"wire"}`` names a stored one, ``{inline: {...}}`` gives it whole (created, or updated to
+match); those are the catalog's, referenced lazily (the catalog imports this feature).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import re
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from pydantic import BaseModel, ValidationError
 
-from api.domain.articles import error_path
-from api.errors import InvalidInput, InvalidParam
-from api.graphql.core.inputs import EntityType, LinkKind, Sentiment
+from api.graphql.core.inputs import LinkKind, Sentiment
+from api.graphql.core.validation import UNSET
 
-M = TypeVar("M", bound=BaseModel)
-UNSET: Any = strawberry.UNSET
+if TYPE_CHECKING:
+    from api.graphql.catalog.inputs import CategoryRef, EntityRef, SourceRef
 
-
-@strawberry.input(description="A publisher, given whole (`slug` is its identity).")
-class SourceInput:
-    slug: str
-    name: str
-    homepage_url: str
-    feed_url: str | None = UNSET
-    logo_url: str | None = UNSET
-
-
-@strawberry.input(description="Fields of a source to change; left out = unchanged.")
-class SourceUpdateInput:
-    name: str | None = strawberry.field(default=UNSET, description="Cannot be null.")
-    homepage_url: str | None = strawberry.field(default=UNSET, description="Cannot be null.")
-    feed_url: str | None = strawberry.field(default=UNSET, description="Null clears it.")
-    logo_url: str | None = strawberry.field(default=UNSET, description="Null clears it.")
-
-
-@strawberry.input(description="A category, given whole (`slug` is its identity).")
-class CategoryInput:
-    slug: str
-    name: str
-    icon: str | None = UNSET
-
-
-@strawberry.input(description="An entity, given whole (`slug` is its identity).")
-class EntityInput:
-    slug: str
-    name: str
-    type: EntityType
-    aliases: list[str] | None = UNSET
-    ticker: str | None = UNSET
-    wikidata_id: str | None = UNSET
-    homepage_url: str | None = UNSET
-    description: str | None = UNSET
-
-
-@strawberry.input(description="Fields of an entity to change; left out = unchanged.")
-class EntityUpdateInput:
-    name: str | None = strawberry.field(default=UNSET, description="Cannot be null.")
-    type: EntityType | None = strawberry.field(default=UNSET, description="Cannot be null.")
-    aliases: list[str] | None = strawberry.field(default=UNSET, description="Cannot be null.")
-    ticker: str | None = UNSET
-    wikidata_id: str | None = UNSET
-    homepage_url: str | None = UNSET
-    description: str | None = UNSET
-
-
-@strawberry.input(
-    one_of=True,
-    description="A source by `slug`, or `inline`: created if new, else updated to match.",
-)
-class SourceRef:
-    slug: str | None = UNSET
-    inline: SourceInput | None = UNSET
-
-
-@strawberry.input(
-    one_of=True,
-    description="A category by `slug`, or `inline`: created if new, else updated to match.",
-)
-class CategoryRef:
-    slug: str | None = UNSET
-    inline: CategoryInput | None = UNSET
-
-
-@strawberry.input(
-    one_of=True,
-    description="An entity by `slug`, or `inline`: created if new, else updated to match.",
-)
-class EntityRef:
-    slug: str | None = UNSET
-    inline: EntityInput | None = UNSET
+CATALOG_INPUTS = "api.graphql.catalog.inputs"
+LazyCategoryRef = Annotated["CategoryRef", strawberry.lazy(CATALOG_INPUTS)]
+LazyEntityRef = Annotated["EntityRef", strawberry.lazy(CATALOG_INPUTS)]
+LazySourceRef = Annotated["SourceRef", strawberry.lazy(CATALOG_INPUTS)]
 
 
 @strawberry.input(description="An entity the article mentions.")
 class MentionInput:
-    entity: EntityRef
+    entity: LazyEntityRef
     salience: float = strawberry.field(description="How central the entity is, 0-1.")
     sentiment: Sentiment | None = UNSET
 
@@ -129,8 +52,8 @@ class ArticleInput:
     slug: str | None = strawberry.field(
         default=UNSET, description="Derived from the title for a new article when left out."
     )
-    source: SourceRef
-    category: CategoryRef | None = UNSET
+    source: LazySourceRef
+    category: LazyCategoryRef | None = UNSET
     author: str | None = UNSET
     published_at: dt.datetime = strawberry.field(description="With a time zone offset.")
     image_url: str | None = UNSET
@@ -159,8 +82,8 @@ class ArticleUpdateInput:
     url: str | None = UNSET
     title: str | None = UNSET
     slug: str | None = UNSET
-    source: SourceRef | None = UNSET
-    category: CategoryRef | None = UNSET
+    source: LazySourceRef | None = UNSET
+    category: LazyCategoryRef | None = UNSET
     author: str | None = UNSET
     published_at: dt.datetime | None = UNSET
     image_url: str | None = UNSET
@@ -174,55 +97,3 @@ class ArticleUpdateInput:
     language: str | None = UNSET
     mentions: list[MentionInput] | None = UNSET
     links: list[LinkInput] | None = UNSET
-
-
-_REFS = (SourceRef, CategoryRef, EntityRef)
-
-
-def plain(value: Any) -> Any:
-    """An input object as the JSON-like value a REST body would carry (fields given only)."""
-    if isinstance(value, _REFS):
-        return (
-            value.slug
-            if value.slug is not UNSET and value.slug is not None
-            else plain(value.inline)
-        )
-    if isinstance(value, list):
-        return [plain(item) for item in value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            f.name: plain(getattr(value, f.name))
-            for f in dataclasses.fields(value)
-            if getattr(value, f.name) is not UNSET
-        }
-    return value
-
-
-_SNAKE = re.compile(r"_([a-z0-9])")
-
-
-def camel_path(path: str) -> str:
-    """``mentions[0].key_takeaways`` -> ``mentions[0].keyTakeaways``: this door's names."""
-    return _SNAKE.sub(lambda m: m.group(1).upper(), path)
-
-
-def field_errors(error: InvalidInput, prefix: str = "") -> InvalidInput:
-    """The domain's field names as GraphQL paths, under ``prefix`` (the argument)."""
-    params = [
-        InvalidParam(f"{prefix}{camel_path(p.name)}" if p.name else prefix.rstrip("."), p.reason)
-        for p in error.invalid_params
-    ]
-    detail = "; ".join(f"{p.name}: {p.reason}" for p in params) or error.detail
-    return InvalidInput(detail=detail, invalid_params=params)
-
-
-def validated(model: type[M], value: Any, argument: str) -> M:
-    """``value`` (an input object) as ``model``; pydantic's errors name GraphQL paths."""
-    try:
-        return model.model_validate(plain(value))
-    except ValidationError as exc:
-        params = [
-            InvalidParam(error_path(e["loc"]), e["msg"])
-            for e in exc.errors(include_url=False, include_input=False)
-        ]
-        raise field_errors(InvalidInput(detail="", invalid_params=params), f"{argument}.") from None

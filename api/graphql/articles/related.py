@@ -1,4 +1,4 @@
-"""``Article.related``: the rows behind RelatedItem and its resolver (types in article.py).
+"""``Article.related``: the rows behind RelatedItem and its resolver (types in types.py).
 
 Scores, order and explanations are ``api.domain.related.service``'s, the same as REST's. Calls are
 batched per argument set by ``RelatedByArticleLoader``: a feed page asking ``related`` of
@@ -14,7 +14,6 @@ from api.domain.related import MAX_RELATED
 from api.domain.shared import ArticleRecord, MentionRecord
 from api.graphql.core import inputs
 from api.graphql.core.context import Context
-from api.graphql.core.errors import bad_argument
 from api.graphql.core.loaders import RelatedKey
 from api.models import EntityType
 
@@ -42,17 +41,6 @@ class RelatedItemRow:
     explanation: ExplanationRow
 
 
-def _moment(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise bad_argument("publishedAfter", "must carry a time zone offset, e.g. Z or +02:00")
-    try:
-        return value.astimezone(dt.UTC)
-    except OverflowError:
-        raise bad_argument("publishedAfter", "date out of range") from None
-
-
 async def related_items(
     ctx: Context,
     article: ArticleRecord,
@@ -61,7 +49,8 @@ async def related_items(
     published_after: dt.datetime | None,
 ) -> list[RelatedItemRow]:
     limit = inputs.page_size(first, default=DEFAULT_RELATED, maximum=MAX_RELATED)
-    key = RelatedKey(article.pk, limit, entity_type, _moment(published_after))
+    after = inputs.instant("publishedAfter", published_after)
+    key = RelatedKey(article.pk, limit, entity_type, after)
     items = await ctx.loaders.related_by_article.load(key)
     targets = await ctx.loaders.article_by_id.load_many([item.article.id for item in items])
     rows = []

@@ -2,7 +2,8 @@
 
 The value behind ``Article`` is an ``ArticleRecord``. Feed reads leave its body and
 relations unloaded (``None``); their resolvers then go through the request's loaders, so
-a page of any size costs one statement per relation.
+a page of any size costs one statement per relation. The catalog's types (source,
+category, entities) are referenced lazily: the catalog lists articles, so it imports this.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Awaitable
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -18,10 +19,18 @@ from api.domain.shared import ArticleRecord, MentionRecord
 from api.graphql.articles import resolvers
 from api.graphql.articles.related import RelatedItemRow, SharedEntityRow, related_items
 from api.graphql.articles.resolvers import RelatedLinkRow
-from api.graphql.catalog.types import Category, Entity, Mention, Node, ResolveInfo, Source
 from api.graphql.core.context import Info
-from api.graphql.core.ids import to_global_id
+from api.graphql.core.ids import Node, ResolveInfo, to_global_id
 from api.graphql.core.inputs import EntityType, LinkKind, Sentiment
+
+if TYPE_CHECKING:
+    from api.graphql.catalog.types import Category, Entity, Mention, Source
+
+CATALOG_TYPES = "api.graphql.catalog.types"
+LazyCategory = Annotated["Category", strawberry.lazy(CATALOG_TYPES)]
+LazyEntity = Annotated["Entity", strawberry.lazy(CATALOG_TYPES)]
+LazyMention = Annotated["Mention", strawberry.lazy(CATALOG_TYPES)]
+LazySource = Annotated["Source", strawberry.lazy(CATALOG_TYPES)]
 
 
 @strawberry.enum(description="Why an article is related: a stored link's kind, or shared entities.")
@@ -40,7 +49,7 @@ def _shared_entity(root: strawberry.Parent[SharedEntityRow]) -> MentionRecord:
 
 @strawberry.type(description="An entity both articles mention, and its part of the score.")
 class SharedEntity:
-    entity = strawberry.field(resolver=_shared_entity, graphql_type=Entity)
+    entity = strawberry.field(resolver=_shared_entity, graphql_type=LazyEntity)
     contribution: float = strawberry.field(
         description="idf x salience in both articles x time decay; they add up to the score."
     )
@@ -143,16 +152,16 @@ class Article(Node):
     summary: str
     language: str
     version: int = strawberry.field(description="Bumped on every change.")
-    source: Source
-    category: Category | None
+    source: LazySource
+    category: LazyCategory | None
     mentions = strawberry.field(
         resolver=_mentions,
-        graphql_type=list[Mention],
+        graphql_type=list[LazyMention],
         description="Mentioned entities, most salient first.",
     )
     entities = strawberry.field(
         resolver=_entities,
-        graphql_type=list[Entity],
+        graphql_type=list[LazyEntity],
         description="Mentioned entities, most salient first, optionally of one type.",
     )
     key_takeaways: list[str] = strawberry.field(

@@ -1,0 +1,1 @@
+"""The catalog: sources, categories and entities, their queries and their mutations."""

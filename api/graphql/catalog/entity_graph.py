@@ -13,15 +13,13 @@ import enum
 
 import strawberry
 
-from api.domain.catalog import MAX_ENTITIES, co_occurring, trending
+from api.domain.catalog import MAX_ENTITIES, trending
 from api.domain.shared import EntityRecord, RelatedEntityRecord, TrendingRecord
+from api.graphql.catalog.resolvers import DEFAULT_ENTITIES
 from api.graphql.catalog.types import Entity
 from api.graphql.core import inputs
-from api.graphql.core.context import Context, Info
-from api.graphql.core.errors import bad_argument
+from api.graphql.core.context import Info
 from api.graphql.core.inputs import EntityType
-
-DEFAULT_ENTITIES = 20
 
 
 @strawberry.enum(description="How far back trending looks: this window against the one before.")
@@ -60,23 +58,6 @@ class TrendingEntity:
     growth: float = strawberry.field(description="(current - previous) / sqrt(previous + 1).")
 
 
-async def related_entities(ctx: Context, slug: str, first: int | None) -> list[RelatedEntityRecord]:
-    limit = inputs.page_size(first, default=DEFAULT_ENTITIES, maximum=MAX_ENTITIES)
-    # The entity was just resolved; it vanishing mid-request leaves nothing related.
-    return await ctx.run(co_occurring, slug, limit=limit) or []
-
-
-def _until(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise bad_argument("until", "must carry a time zone offset, e.g. Z or +02:00")
-    try:
-        return value.astimezone(dt.UTC)
-    except OverflowError:
-        raise bad_argument("until", "date out of range") from None
-
-
 async def _trending_entities(
     info: Info,
     window: TrendingWindow,
@@ -85,7 +66,7 @@ async def _trending_entities(
     until: dt.datetime | None = None,
 ) -> list[TrendingRecord]:
     limit = inputs.page_size(first, default=DEFAULT_ENTITIES, maximum=MAX_ENTITIES)
-    moment = _until(until)
+    moment = inputs.instant("until", until)
     page = await info.context.run(
         trending, window=window.value, limit=limit, until=moment, entity_type=type
     )

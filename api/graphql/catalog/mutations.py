@@ -7,56 +7,64 @@ mentions (the articles that had them move on a version).
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import strawberry
 from pydantic import BaseModel
 
 from api.domain import catalog
-from api.domain import catalog as catalog_writes
 from api.domain.catalog import EntityCreate, EntityUpdate, SourceCreate, SourceUpdate
 from api.errors import InvalidInput, NotFound
-from api.graphql.articles.inputs import (
+from api.graphql.catalog.inputs import (
     EntityInput,
     EntityUpdateInput,
     SourceInput,
     SourceUpdateInput,
-    validated,
 )
+from api.graphql.catalog.types import Entity, Source
 from api.graphql.core import inputs
-from api.graphql.core.context import Context, Info
-from api.graphql.core.mutation_guard import attempt, under
-from api.graphql.core.mutation_results import (
-    DeleteResult,
-    DeleteSuccess,
-    EntityMutationSuccess,
-    EntityResult,
-    SourceMutationSuccess,
-    SourceResult,
-    entity_success,
-    source_success,
-)
-from api.models import Entity, Source
+from api.graphql.core.context import Info
+from api.graphql.core.mutation import EXPECTED_VERSION, UNCONDITIONAL_DELETE, mutation, write
+from api.graphql.core.results import DeleteResult, DeleteSuccess, MutationError
+from api.graphql.core.validation import validated
+from api.models import Entity as EntityModel
+from api.models import Source as SourceModel
 
-Model = type[Source] | type[Entity]
+Model = type[SourceModel] | type[EntityModel]
 
 
-async def _source_answer(ctx: Context, slug: str, version: int) -> SourceMutationSuccess:
-    ctx.forget_loaded()
-    source = await ctx.run(catalog.get_source, slug)
+@strawberry.type(description="The source as stored after the write.")
+class SourceMutationSuccess:
+    source: Source
+    version: int = strawberry.field(description="Pass as `expectedVersion` to change it next.")
+
+
+@strawberry.type(description="The entity as stored after the write.")
+class EntityMutationSuccess:
+    entity: Entity
+    version: int = strawberry.field(description="Pass as `expectedVersion` to change it next.")
+
+
+SourceResult = Annotated[SourceMutationSuccess | MutationError, strawberry.union("SourceResult")]
+EntityResult = Annotated[EntityMutationSuccess | MutationError, strawberry.union("EntityResult")]
+
+
+async def _source(info: Info, slug: str, version: int) -> SourceMutationSuccess:
+    source = await info.context.run(catalog.get_source, slug)
     if source is None:  # written in this very transaction: cannot be missing
         raise NotFound(detail=f"source {slug!r} vanished during the write")
-    return source_success(source, version)
+    return SourceMutationSuccess(source=source, version=version)  # type: ignore[arg-type]
 
 
-async def _entity_answer(ctx: Context, slug: str, version: int) -> EntityMutationSuccess:
-    ctx.forget_loaded()
-    entity = await ctx.run(catalog.get_entity, slug)
+async def _entity(info: Info, slug: str, version: int) -> EntityMutationSuccess:
+    entity = await info.context.run(catalog.get_entity, slug)
     if entity is None:
         raise NotFound(detail=f"entity {slug!r} vanished during the write")
-    return entity_success(entity, version)
+    return EntityMutationSuccess(entity=entity, version=version)  # type: ignore[arg-type]
 
 
 async def _create(info: Info, model: Model, data: BaseModel) -> int:
-    with under("input."):
-        return await info.context.run.savepoint(catalog_writes.create, model, data)
+    return await write(info, "input.", catalog.create, model, data)
 
 
 async def _change(
@@ -65,97 +73,83 @@ async def _change(
     slug = inputs.lookup_key("slug", slug)
     if replace and getattr(data, "slug", None) != slug:
         raise InvalidInput.for_param("input.slug", "must equal the `slug` argument")
-    with under("input."):
-        return await info.context.run.savepoint(
-            catalog_writes.change,
-            model,
-            slug,
-            data,
-            replace=replace,
-            expected_version=expected_version,
-        )
+    return await write(
+        info,
+        "input.",
+        catalog.change,
+        model,
+        slug,
+        data,
+        replace=replace,
+        expected_version=expected_version,
+    )
 
 
 async def _delete(info: Info, model: Model, slug: str, expected_version: int | None) -> str:
     slug = inputs.lookup_key("slug", slug)
-    await info.context.run.savepoint(
-        catalog_writes.delete, model, slug, expected_version=expected_version
-    )
-    info.context.forget_loaded()
+    await write(info, None, catalog.delete, model, slug, expected_version=expected_version)
     return slug
 
 
-async def create_source(info: Info, input: SourceInput) -> SourceResult:
-    async def action() -> SourceResult:
-        data = validated(SourceCreate, input, "input")
-        version = await _create(info, Source, data)
-        return await _source_answer(info.context, data.slug, version)
-
-    return await attempt(info, action)
+@mutation(SourceResult, "Create a source; its slug must be new.")
+async def create_source(info: Info, input: SourceInput) -> SourceMutationSuccess:
+    data = validated(SourceCreate, input, "input")
+    version = await _create(info, SourceModel, data)
+    return await _source(info, data.slug, version)
 
 
+@mutation(SourceResult, f"Replace a source; `input.slug` must equal `slug`. {EXPECTED_VERSION}")
 async def replace_source(
     info: Info, slug: str, expected_version: int, input: SourceInput
-) -> SourceResult:
-    async def action() -> SourceResult:
-        data = validated(SourceCreate, input, "input")
-        version = await _change(info, Source, slug, expected_version, data, replace=True)
-        return await _source_answer(info.context, slug, version)
-
-    return await attempt(info, action)
+) -> SourceMutationSuccess:
+    data = validated(SourceCreate, input, "input")
+    version = await _change(info, SourceModel, slug, expected_version, data, replace=True)
+    return await _source(info, slug, version)
 
 
+@mutation(SourceResult, f"Change the fields given of a source. {EXPECTED_VERSION}")
 async def update_source(
     info: Info, slug: str, expected_version: int, input: SourceUpdateInput
-) -> SourceResult:
-    async def action() -> SourceResult:
-        data = validated(SourceUpdate, input, "input")
-        version = await _change(info, Source, slug, expected_version, data, replace=False)
-        return await _source_answer(info.context, slug, version)
-
-    return await attempt(info, action)
+) -> SourceMutationSuccess:
+    data = validated(SourceUpdate, input, "input")
+    version = await _change(info, SourceModel, slug, expected_version, data, replace=False)
+    return await _source(info, slug, version)
 
 
-async def delete_source(info: Info, slug: str, expected_version: int | None = None) -> DeleteResult:
-    async def action() -> DeleteResult:
-        return DeleteSuccess(id=await _delete(info, Source, slug, expected_version))
-
-    return await attempt(info, action)
-
-
-async def create_entity(info: Info, input: EntityInput) -> EntityResult:
-    async def action() -> EntityResult:
-        data = validated(EntityCreate, input, "input")
-        version = await _create(info, Entity, data)
-        return await _entity_answer(info.context, data.slug, version)
-
-    return await attempt(info, action)
+@mutation(DeleteResult, f"Delete a source no article cites (else CONFLICT). {UNCONDITIONAL_DELETE}")
+async def delete_source(
+    info: Info, slug: str, expected_version: int | None = None
+) -> DeleteSuccess:
+    return DeleteSuccess(id=await _delete(info, SourceModel, slug, expected_version))
 
 
+@mutation(EntityResult, "Create an entity; its slug must be new.")
+async def create_entity(info: Info, input: EntityInput) -> EntityMutationSuccess:
+    data = validated(EntityCreate, input, "input")
+    version = await _create(info, EntityModel, data)
+    return await _entity(info, data.slug, version)
+
+
+@mutation(EntityResult, f"Replace an entity; `input.slug` must equal `slug`. {EXPECTED_VERSION}")
 async def replace_entity(
     info: Info, slug: str, expected_version: int, input: EntityInput
-) -> EntityResult:
-    async def action() -> EntityResult:
-        data = validated(EntityCreate, input, "input")
-        version = await _change(info, Entity, slug, expected_version, data, replace=True)
-        return await _entity_answer(info.context, slug, version)
-
-    return await attempt(info, action)
+) -> EntityMutationSuccess:
+    data = validated(EntityCreate, input, "input")
+    version = await _change(info, EntityModel, slug, expected_version, data, replace=True)
+    return await _entity(info, slug, version)
 
 
+@mutation(EntityResult, f"Change the fields given of an entity. {EXPECTED_VERSION}")
 async def update_entity(
     info: Info, slug: str, expected_version: int, input: EntityUpdateInput
-) -> EntityResult:
-    async def action() -> EntityResult:
-        data = validated(EntityUpdate, input, "input")
-        version = await _change(info, Entity, slug, expected_version, data, replace=False)
-        return await _entity_answer(info.context, slug, version)
-
-    return await attempt(info, action)
+) -> EntityMutationSuccess:
+    data = validated(EntityUpdate, input, "input")
+    version = await _change(info, EntityModel, slug, expected_version, data, replace=False)
+    return await _entity(info, slug, version)
 
 
-async def delete_entity(info: Info, slug: str, expected_version: int | None = None) -> DeleteResult:
-    async def action() -> DeleteResult:
-        return DeleteSuccess(id=await _delete(info, Entity, slug, expected_version))
-
-    return await attempt(info, action)
+@mutation(DeleteResult, f"Delete an entity and its mentions. {UNCONDITIONAL_DELETE}")
+async def delete_entity(
+    info: Info, slug: str, expected_version: int | None = None
+) -> DeleteSuccess:
+    return DeleteSuccess(id=await _delete(info, EntityModel, slug, expected_version))

@@ -1,4 +1,4 @@
-"""GraphQL object types over the domain's records: Node, Source, Category, Entity, Mention.
+"""GraphQL object types over the domain's records: Source, Category, Entity, Mention.
 
 The runtime value behind each type is a domain record (``SourceRecord``,
 ``CategoryRecord``, ``EntityRecord`` or, for an entity reached through an article, its
@@ -13,44 +13,25 @@ from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from graphql import GraphQLAbstractType, GraphQLResolveInfo
 
 from api.domain.shared import (
-    ArticleRecord,
     CategoryRecord,
     EntityRecord,
     MentionRecord,
     RelatedEntityRecord,
     SourceRecord,
 )
-from api.graphql.articles import resolvers
-from api.graphql.articles.resolvers import ArticleConnectionRow
-from api.graphql.core.connections import ArticleConnection
+from api.graphql.articles.queries import ArticleConnection, ArticleConnectionRow, scoped_articles
+from api.graphql.catalog import resolvers
 from api.graphql.core.context import Info
-from api.graphql.core.ids import to_global_id
+from api.graphql.core.ids import Node, ResolveInfo, to_global_id
 from api.graphql.core.inputs import ArticleFilterInput, ArticleOrder, EntityType, Sentiment
 
-_NODE_TYPES = {
-    ArticleRecord: "Article",
-    EntityRecord: "Entity",
-    MentionRecord: "Entity",
-    SourceRecord: "Source",
-    CategoryRecord: "Category",
-}
 if TYPE_CHECKING:
     from api.graphql.catalog.entity_graph import RelatedEntity
 
 AnyEntity = EntityRecord | MentionRecord
-ResolveInfo = GraphQLResolveInfo[Any]
-
-
-@strawberry.interface(description="An object with a global id, refetchable with `node(id:)`.")
-class Node:
-    id: strawberry.ID = strawberry.field(description="Global id: base64 of `Type:key`.")
-
-    @classmethod
-    def resolve_type(cls, obj: Any, _info: ResolveInfo, _type: GraphQLAbstractType) -> str | None:
-        return _NODE_TYPES.get(type(obj))
+LazyRelatedEntity = Annotated["RelatedEntity", strawberry.lazy("api.graphql.catalog.entity_graph")]
 
 
 def _source_id(root: strawberry.Parent[SourceRecord]) -> strawberry.ID:
@@ -65,9 +46,7 @@ async def _source_articles(
     first: int | None = 20,
     after: str | None = None,
 ) -> ArticleConnectionRow:
-    return await resolvers.scoped_articles(
-        info.context, "source", root.slug, filter, order_by, first, after
-    )
+    return await scoped_articles(info.context, "source", root.slug, filter, order_by, first, after)
 
 
 @strawberry.type(description="A publisher.")
@@ -147,17 +126,13 @@ async def _entity_articles(
     first: int | None = 20,
     after: str | None = None,
 ) -> ArticleConnectionRow:
-    return await resolvers.scoped_articles(
-        info.context, "entity", root.slug, filter, order_by, first, after
-    )
+    return await scoped_articles(info.context, "entity", root.slug, filter, order_by, first, after)
 
 
 async def _related_entities(
     root: strawberry.Parent[AnyEntity], info: Info, first: int | None = 20
 ) -> list[RelatedEntityRecord]:
-    from api.graphql.catalog.entity_graph import related_entities
-
-    return await related_entities(info.context, root.slug, first)
+    return await resolvers.related_entities(info.context, root.slug, first)
 
 
 @strawberry.type(description="Something articles mention: a company, person, token, country...")
@@ -188,9 +163,7 @@ class Entity(Node):
     )
     related_entities = strawberry.field(
         resolver=_related_entities,
-        graphql_type=list[
-            Annotated["RelatedEntity", strawberry.lazy("api.graphql.catalog.entity_graph")]
-        ],
+        graphql_type=list[LazyRelatedEntity],
         description="Entities mentioned in the same articles, most often first; `first` <= 50.",
     )
 

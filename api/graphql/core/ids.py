@@ -1,19 +1,40 @@
-"""Relay global ids: base64 of ``"Type:key"``.
+"""Relay global ids (base64 of ``"Type:key"``) and ``Node``, the interface they refetch by.
 
 The key is the one a client already sees elsewhere: an article's public id, and the slug
 of an entity, source or category. Anything that does not decode to a known type and a
-plausible key is "no such node", never an error.
+plausible key is "no such node", never an error. The value behind a node is a domain
+record; its class names the GraphQL type, so the interface resolves without asking the
+types themselves (which live in their features).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from typing import Literal, cast
+from typing import Any, Literal, cast
+
+import strawberry
+from graphql import GraphQLAbstractType, GraphQLResolveInfo
+
+from api.domain.shared import (
+    ArticleRecord,
+    CategoryRecord,
+    EntityRecord,
+    MentionRecord,
+    SourceRecord,
+)
 
 NodeType = Literal["Article", "Entity", "Source", "Category"]
 NODE_TYPES: frozenset[str] = frozenset({"Article", "Entity", "Source", "Category"})
 MAX_GLOBAL_ID_LENGTH = 512
+_RECORD_TYPES: dict[type, NodeType] = {
+    ArticleRecord: "Article",
+    EntityRecord: "Entity",
+    MentionRecord: "Entity",
+    SourceRecord: "Source",
+    CategoryRecord: "Category",
+}
+ResolveInfo = GraphQLResolveInfo[Any]
 
 
 def to_global_id(type_name: NodeType, key: str) -> str:
@@ -31,3 +52,12 @@ def from_global_id(global_id: str) -> tuple[NodeType, str] | None:
     if not separator or not key or "\x00" in key or type_name not in NODE_TYPES:
         return None
     return cast(NodeType, type_name), key
+
+
+@strawberry.interface(description="An object with a global id, refetchable with `node(id:)`.")
+class Node:
+    id: strawberry.ID = strawberry.field(description="Global id: base64 of `Type:key`.")
+
+    @classmethod
+    def resolve_type(cls, obj: Any, _info: ResolveInfo, _type: GraphQLAbstractType) -> str | None:
+        return _RECORD_TYPES.get(type(obj))

@@ -82,14 +82,23 @@ def _slug_problem(value: str) -> str | None:
     return None
 
 
-def _moment(value: dt.datetime, name: str, problems: list[InvalidParam]) -> dt.datetime | None:
-    if value.tzinfo is None or value.utcoffset() is None:
-        problems.append(InvalidParam(name, "must carry a time zone offset, e.g. Z or +02:00"))
+def instant(name: str, value: dt.datetime | None) -> dt.datetime | None:
+    """A moment argument in UTC; it must carry a time zone offset."""
+    if value is None:
         return None
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise bad_argument(name, "must carry a time zone offset, e.g. Z or +02:00")
     try:
         return value.astimezone(dt.UTC)
     except OverflowError:
-        problems.append(InvalidParam(name, "date out of range"))
+        raise bad_argument(name, "date out of range") from None
+
+
+def _moment(value: dt.datetime, name: str, problems: list[InvalidParam]) -> dt.datetime | None:
+    try:
+        return instant(name, value)
+    except InvalidInput as error:
+        problems.extend(error.invalid_params)
         return None
 
 

@@ -19,7 +19,7 @@ A root field that fails (a bad argument, a gone article, a failed statement) is 
 as graphql-core reports it. Anything else the standard path would handle differently (a
 null in a non-null field, variables that do not coerce, a resolver asking ``info`` for
 more than the context) makes the plan step aside, and standard execution answers; a
-plan that keeps stepping aside is dropped. ``tests/graphql/test_gql_compiled.py``
+plan that keeps stepping aside is dropped. ``tests/graphql/execution/test_gql_compiled.py``
 checks over generated queries that both ways answer alike.
 """
 

@@ -1,0 +1,1 @@
+"""Request limits: what one query may ask of the server before anything runs."""

@@ -1,0 +1,1 @@
+"""Incremental sync: the changes log (``Query.changes``) and the live article stream."""

@@ -62,10 +62,20 @@ def _change(record: ChangeRecord) -> Change:
     )
 
 
-async def changes(
+async def _changes(
     info: Info, since: str | None = None, first: int | None = DEFAULT_CHANGES_PAGE
 ) -> ChangePage:
     limit = inputs.page_size(first, default=DEFAULT_CHANGES_PAGE, maximum=MAX_CHANGES_PAGE)
     # The domain checks `since` (a malformed or foreign cursor is BAD_USER_INPUT on `since`).
     records, cursor = await info.context.run(list_changes, since, limit=limit)
     return ChangePage(items=[_change(r) for r in records], next_cursor=cursor)
+
+
+CHANGES = strawberry.field(
+    resolver=_changes,
+    graphql_type=ChangePage,
+    description=(
+        "Every committed create, update and delete, in commit order, after the cursor "
+        "`since` (from the start without it); `first` <= 1000. REST: GET /v1/changes."
+    ),
+)

@@ -1,0 +1,1 @@
+"""Webhook subscriptions: their types, the two keyed queries, and the four mutations."""

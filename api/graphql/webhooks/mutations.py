@@ -8,11 +8,11 @@ import strawberry
 
 from api.domain import webhooks
 from api.domain.webhooks import WebhookCreate, WebhookUpdate
-from api.graphql.articles.inputs import UNSET, plain, validated
 from api.graphql.core.context import Info
 from api.graphql.core.inputs import Sentiment
-from api.graphql.core.mutation_guard import attempt, under
-from api.graphql.core.mutation_results import DeleteResult, DeleteSuccess, MutationError
+from api.graphql.core.mutation import EXPECTED_VERSION, UNCONDITIONAL_DELETE, mutation, write
+from api.graphql.core.results import DeleteResult, DeleteSuccess, MutationError
+from api.graphql.core.validation import UNSET, plain, validated
 from api.graphql.webhooks.queries import (
     Webhook,
     WebhookDelivery,
@@ -88,54 +88,48 @@ def _data(value: Any) -> Any:
     return data
 
 
-async def create_webhook(info: Info, input: WebhookInput) -> CreateWebhookResult:
-    async def action() -> CreateWebhookResult:
-        item = validated(WebhookCreate, _data(input), "input")
-        with under("input."):
-            record = await info.context.run.savepoint(
-                webhooks.create_subscription, item, allow=_allow(info)
-            )
-        assert record.secret is not None
-        return CreateWebhookSuccess(webhook=webhook(record), secret=record.secret)
-
-    return await attempt(info, action)
+@mutation(
+    CreateWebhookResult, "Subscribe a URL to article events; the answer holds the secret, once."
+)
+async def create_webhook(info: Info, input: WebhookInput) -> CreateWebhookSuccess:
+    item = validated(WebhookCreate, _data(input), "input")
+    record = await write(info, "input.", webhooks.create_subscription, item, allow=_allow(info))
+    assert record.secret is not None
+    return CreateWebhookSuccess(webhook=webhook(record), secret=record.secret)
 
 
+@mutation(WebhookResult, f"Change a webhook subscription. {EXPECTED_VERSION}")
 async def update_webhook(
     info: Info, id: strawberry.ID, input: WebhookUpdateInput, expected_version: int | None = None
-) -> WebhookResult:
-    async def action() -> WebhookResult:
-        change = validated(WebhookUpdate, _data(input), "input")
-        with under("input."):
-            record = await info.context.run.savepoint(
-                webhooks.update_subscription,
-                str(id),
-                change,
-                allow=_allow(info),
-                expected_version=expected_version,
-            )
-        return WebhookMutationSuccess(webhook=webhook(record))
-
-    return await attempt(info, action)
+) -> WebhookMutationSuccess:
+    change = validated(WebhookUpdate, _data(input), "input")
+    record = await write(
+        info,
+        "input.",
+        webhooks.update_subscription,
+        str(id),
+        change,
+        allow=_allow(info),
+        expected_version=expected_version,
+    )
+    return WebhookMutationSuccess(webhook=webhook(record))
 
 
+@mutation(
+    DeleteResult, f"Delete a webhook subscription and its delivery log. {UNCONDITIONAL_DELETE}"
+)
 async def delete_webhook(
     info: Info, id: strawberry.ID, expected_version: int | None = None
-) -> DeleteResult:
-    async def action() -> DeleteResult:
-        await info.context.run.savepoint(
-            webhooks.delete_subscription, str(id), expected_version=expected_version
-        )
-        return DeleteSuccess(id=str(id))
-
-    return await attempt(info, action)
+) -> DeleteSuccess:
+    await write(
+        info, None, webhooks.delete_subscription, str(id), expected_version=expected_version
+    )
+    return DeleteSuccess(id=str(id))
 
 
+@mutation(RedeliverWebhookResult, "Send a delivery again now (same webhook-id, fresh attempts).")
 async def redeliver_webhook(
     info: Info, id: strawberry.ID, delivery_id: strawberry.ID
-) -> RedeliverWebhookResult:
-    async def action() -> RedeliverWebhookResult:
-        record = await info.context.run.savepoint(webhooks.redeliver, str(id), str(delivery_id))
-        return RedeliverWebhookSuccess(delivery=delivery(record))
-
-    return await attempt(info, action)
+) -> RedeliverWebhookSuccess:
+    record = await write(info, None, webhooks.redeliver, str(id), str(delivery_id))
+    return RedeliverWebhookSuccess(delivery=delivery(record))

@@ -1,7 +1,8 @@
 """Webhook subscriptions in GraphQL: the types and the two (keyed) query fields.
 
 Subscriptions are not public: ``webhooks`` and ``webhook`` need a write key, like REST's
-``GET /v1/webhooks``; without one they answer an UNAUTHENTICATED or FORBIDDEN error.
+``GET /v1/webhooks``; without one they answer an UNAUTHENTICATED or FORBIDDEN error. A
+subscription's secret is not among its fields: only ``createWebhook`` answers it, once.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from api.domain.webhooks import DeliveryRecord, WebhookRecord
 from api.errors import InvalidInput, NotFound
 from api.graphql.core.context import Info
 from api.graphql.core.inputs import Sentiment
-from api.graphql.core.mutation_guard import authorize
+from api.graphql.core.mutation import authorize
 
 
 @strawberry.enum(description="What happened to an article.")
@@ -121,14 +122,26 @@ def delivery(record: DeliveryRecord) -> WebhookDelivery:
     )
 
 
-async def list_webhooks(info: Info) -> list[Webhook]:
+async def _webhooks(info: Info) -> list[Webhook]:
     authorize(info.context.request)
     return [webhook(r) for r in await info.context.run(webhooks.list_subscriptions)]
 
 
-async def get_webhook(info: Info, id: strawberry.ID) -> Webhook | None:
+async def _webhook(info: Info, id: strawberry.ID) -> Webhook | None:
     authorize(info.context.request)
     try:
         return webhook(await info.context.run(webhooks.get_subscription, str(id)))
     except NotFound:
         return None
+
+
+WEBHOOKS = strawberry.field(
+    resolver=_webhooks,
+    graphql_type=list[Webhook],
+    description="Webhook subscriptions (REST: GET /v1/webhooks); needs a write key.",
+)
+WEBHOOK = strawberry.field(
+    resolver=_webhook,
+    graphql_type=Webhook | None,
+    description="A webhook subscription by id, or null; needs a write key.",
+)
