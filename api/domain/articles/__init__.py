@@ -9,7 +9,13 @@ from api.domain.articles.lookups import (
     articles_by_public_id,
 )
 from api.domain.articles.references import IngestItemError
-from api.domain.articles.writes import change_article, create_article, delete_article, tombstone_for
+from api.domain.articles.writes import (
+    change_article,
+    create_article,
+    delete_article,
+    raise_if_deleted,
+    tombstone_for,
+)
 from api.domain.shared.article_rows import (
     bodies_by_article,
     find_article,
@@ -36,6 +42,7 @@ __all__ = [
     "ingest_json_schema",
     "links_by_article",
     "mentions_by_article",
+    "raise_if_deleted",
     "tombstone_for",
     "upsert_articles",
     "upsert_batch",

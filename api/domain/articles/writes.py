@@ -108,6 +108,12 @@ async def tombstone_for(session: AsyncSession, key: str) -> str | None:
     return (await session.scalars(stmt.limit(1))).first()
 
 
+async def raise_if_deleted(session: AsyncSession, key: str) -> None:
+    """Gone (410) when ``key`` (a public id or slug) named an article that was deleted."""
+    if await tombstone_for(session, key) is not None:
+        raise Gone(detail=f"article {key!r} was deleted")
+
+
 async def _locked(
     session: AsyncSession, key: str, expected_version: int | None
 ) -> tuple[Article, str, str | None]:
@@ -123,8 +129,7 @@ async def _locked(
     )
     row = (await session.execute(stmt)).first()
     if row is None:
-        if await tombstone_for(session, key) is not None:
-            raise Gone(detail=f"article {key!r} was deleted")
+        await raise_if_deleted(session, key)
         raise NotFound(detail=f"no article with id or slug {key!r}")
     article, source_slug, category_slug = row
     if expected_version is not None and article.version != expected_version:

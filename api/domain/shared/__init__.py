@@ -1,6 +1,17 @@
 """What every feature shares: records, cursors, the feed filter, SQL-built JSON, idempotency."""
 
-from api.domain.shared.filters import ArticleFilter, ArticleOrder, EntityMode
+from api.domain.shared.after_write import reread_after_write
+from api.domain.shared.filters import (
+    MAX_FILTER_ENTITIES,
+    ArticleFilter,
+    ArticleFilterRules,
+    ArticleOrder,
+    EntityMode,
+    FilterSlug,
+    FilterSlugs,
+    ImportanceBound,
+    Moment,
+)
 from api.domain.shared.idempotency import (
     StoredResponse,
     claim,
@@ -9,6 +20,7 @@ from api.domain.shared.idempotency import (
     release,
     still_running,
 )
+from api.domain.shared.inputs import Language
 from api.domain.shared.records import (
     ArticleRecord,
     ArticleRefRecord,
@@ -25,15 +37,22 @@ from api.domain.shared.records import (
 )
 
 __all__ = [
+    "MAX_FILTER_ENTITIES",
     "ArticleFilter",
+    "ArticleFilterRules",
     "ArticleOrder",
     "ArticleRecord",
     "ArticleRefRecord",
     "CategoryRecord",
     "EntityMode",
     "EntityRecord",
+    "FilterSlug",
+    "FilterSlugs",
+    "ImportanceBound",
+    "Language",
     "LinkRecord",
     "MentionRecord",
+    "Moment",
     "RelatedEntityRecord",
     "RelatedRecord",
     "SearchHit",
@@ -45,5 +64,6 @@ __all__ = [
     "complete",
     "peek",
     "release",
+    "reread_after_write",
     "still_running",
 ]

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain import articles
 from api.domain.articles import ArticleCreate, ArticleUpdate
-from api.errors import NotFound
+from api.domain.shared import reread_after_write
 from api.graphql.articles.inputs import ArticleInput, ArticleUpdateInput
 from api.graphql.articles.resolvers import article_key
 from api.graphql.articles.results import (
@@ -30,9 +30,7 @@ _ID = "`id` is the article's public id, its slug, or its global id."
 
 
 async def _stored(ctx: Context, public_id: str) -> ArticleMutationSuccess:
-    article = await ctx.run(articles.get_article, public_id)
-    if article is None:  # written in this very transaction: cannot be missing
-        raise NotFound(detail=f"article {public_id} vanished during the write")
+    article = await ctx.run(reread_after_write, articles.get_article, public_id, "article")
     return article_success(article)
 
 

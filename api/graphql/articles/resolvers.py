@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from api.domain.articles import article_by_slug, tombstone_for
+from api.domain.articles import article_by_slug, raise_if_deleted
 from api.domain.shared import ArticleRecord, MentionRecord
-from api.errors import Gone, InvalidInput, InvalidParam, NotFound
+from api.errors import InvalidInput, InvalidParam, NotFound
 from api.graphql.core import inputs
 from api.graphql.core.context import Context
 from api.graphql.core.ids import from_global_id
@@ -55,8 +55,8 @@ async def find_article(ctx: Context, id: str | None, slug: str | None) -> Articl
                 return None
         found = await ctx.loaders.article_by_id.load(key)
     # REST answers a deleted article's id or slug with 410: here, null and a GONE error.
-    if found is None and await ctx.run(tombstone_for, key) is not None:
-        raise Gone(detail=f"article {key!r} was deleted")
+    if found is None:
+        await ctx.run(raise_if_deleted, key)
     return found
 
 

@@ -14,7 +14,8 @@ from pydantic import BaseModel
 
 from api.domain import catalog
 from api.domain.catalog import EntityCreate, EntityUpdate, SourceCreate, SourceUpdate
-from api.errors import InvalidInput, NotFound
+from api.domain.shared import reread_after_write
+from api.errors import InvalidInput
 from api.graphql.catalog.inputs import (
     EntityInput,
     EntityUpdateInput,
@@ -50,16 +51,12 @@ EntityResult = Annotated[EntityMutationSuccess | MutationError, strawberry.union
 
 
 async def _source(info: Info, slug: str, version: int) -> SourceMutationSuccess:
-    source = await info.context.run(catalog.get_source, slug)
-    if source is None:  # written in this very transaction: cannot be missing
-        raise NotFound(detail=f"source {slug!r} vanished during the write")
+    source = await info.context.run(reread_after_write, catalog.get_source, slug, "source")
     return SourceMutationSuccess(source=source, version=version)  # type: ignore[arg-type]
 
 
 async def _entity(info: Info, slug: str, version: int) -> EntityMutationSuccess:
-    entity = await info.context.run(catalog.get_entity, slug)
-    if entity is None:
-        raise NotFound(detail=f"entity {slug!r} vanished during the write")
+    entity = await info.context.run(reread_after_write, catalog.get_entity, slug, "entity")
     return EntityMutationSuccess(entity=entity, version=version)  # type: ignore[arg-type]
 
 

@@ -1,17 +1,17 @@
 """Enums, the feed filter input, and argument checks: every bad value names its argument.
 
-The enums are the domain's own, exposed by name; the filter input maps field by field
-onto ``api.domain.shared.filters.ArticleFilter``, so a GraphQL filter means what a REST one does.
-The bounds mirror the REST door's (slug shape, 1-10 importance, 20 entities, 100 per page).
+The enums are the domain's own, exposed by name; the filter input is validated by the
+domain's ``ArticleFilterRules``, as REST's query parameters are, so a GraphQL filter means
+and refuses what a REST one does.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import TypeAlias
 
 import strawberry
+from pydantic import ValidationError
 
 from api.domain import shared as filters
 from api.domain.feed import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
@@ -42,10 +42,6 @@ LinkKind: TypeAlias = enums.LinkKind
 ArticleOrder: TypeAlias = filters.ArticleOrder
 EntityMode: TypeAlias = filters.EntityMode
 
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
-MAX_SLUG_LENGTH = 120
-MAX_FILTER_ENTITIES = 20
 MAX_KEY_LENGTH = 200
 MAX_NAME_QUERY = 100
 
@@ -76,12 +72,6 @@ class ArticleFilterInput:
     language: str | None = strawberry.field(default=None, description="BCP 47, e.g. `en`.")
 
 
-def _slug_problem(value: str) -> str | None:
-    if len(value) > MAX_SLUG_LENGTH or not SLUG.fullmatch(value):
-        return f"not a slug (lowercase letters, digits and single hyphens, <= {MAX_SLUG_LENGTH})"
-    return None
-
-
 def instant(name: str, value: dt.datetime | None) -> dt.datetime | None:
     """A moment argument in UTC; it must carry a time zone offset."""
     if value is None:
@@ -94,69 +84,49 @@ def instant(name: str, value: dt.datetime | None) -> dt.datetime | None:
         raise bad_argument(name, "date out of range") from None
 
 
-def _moment(value: dt.datetime, name: str, problems: list[InvalidParam]) -> dt.datetime | None:
-    try:
-        return instant(name, value)
-    except InvalidInput as error:
-        problems.extend(error.invalid_params)
-        return None
+# The filter input's field names as GraphQL spells them, for errors naming the field.
+_FILTER_FIELDS = {
+    "importance_min": "importanceMin",
+    "importance_max": "importanceMax",
+    "entity_mode": "entityMode",
+    "exclude_entities": "excludeEntities",
+    "published_after": "publishedAfter",
+    "published_before": "publishedBefore",
+}
 
 
 def to_article_filter(
     value: ArticleFilterInput | None, argument: str = "filter"
 ) -> filters.ArticleFilter:
-    """The domain filter for a GraphQL one, or InvalidInput naming every bad field."""
+    """The domain filter for a GraphQL one, validated by the domain's rules (as REST's is),
+    or InvalidInput naming every bad field."""
     if value is None:
         return filters.ArticleFilter()
-    problems: list[InvalidParam] = []
-
-    def slug(name: str, raw: str | None) -> str | None:
-        if raw is not None and (problem := _slug_problem(raw)):
-            problems.append(InvalidParam(f"{argument}.{name}", problem))
-        return raw
-
-    def slugs(name: str, raw: list[str] | None) -> tuple[str, ...]:
-        items = tuple(raw or ())
-        if len(items) > MAX_FILTER_ENTITIES:
-            problems.append(InvalidParam(f"{argument}.{name}", f"at most {MAX_FILTER_ENTITIES}"))
-            return ()
-        for item in items:
-            if problem := _slug_problem(item):
-                problems.append(InvalidParam(f"{argument}.{name}", problem))
-                break
-        return items
-
-    def importance(name: str, raw: int | None) -> int | None:
-        if raw is not None and not 1 <= raw <= 10:
-            problems.append(InvalidParam(f"{argument}.{name}", "must be within 1..10"))
-        return raw
-
-    if value.language is not None and (
-        len(value.language) > 35 or not LANGUAGE.fullmatch(value.language)
-    ):
-        problems.append(InvalidParam(f"{argument}.language", "not a language tag such as `en`"))
-    result = filters.ArticleFilter(
-        category=slug("category", value.category),
-        sentiment=value.sentiment,
-        importance_min=importance("importanceMin", value.importance_min),
-        importance_max=importance("importanceMax", value.importance_max),
-        source=slug("source", value.source),
-        entities=slugs("entities", value.entities),
-        entity_mode=value.entity_mode or filters.EntityMode.ALL,
-        exclude_entities=slugs("excludeEntities", value.exclude_entities),
-        published_after=None
-        if value.published_after is None
-        else _moment(value.published_after, f"{argument}.publishedAfter", problems),
-        published_before=None
-        if value.published_before is None
-        else _moment(value.published_before, f"{argument}.publishedBefore", problems),
-        language=value.language,
-    )
-    if problems:
-        raise InvalidInput(
-            detail="; ".join(f"{p.name}: {p.reason}" for p in problems), invalid_params=problems
+    try:
+        rules = filters.ArticleFilterRules(
+            category=value.category,
+            sentiment=value.sentiment,
+            importance_min=value.importance_min,
+            importance_max=value.importance_max,
+            source=value.source,
+            entities=value.entities or [],
+            entity_mode=value.entity_mode or filters.EntityMode.ALL,
+            exclude_entities=value.exclude_entities or [],
+            published_after=value.published_after,
+            published_before=value.published_before,
+            language=value.language,
         )
-    return result
+    except ValidationError as exc:
+        problems: dict[str, InvalidParam] = {}
+        for error in exc.errors(include_url=False, include_input=False):
+            field = str(error["loc"][0])
+            name = f"{argument}.{_FILTER_FIELDS.get(field, field)}"
+            problems.setdefault(name, InvalidParam(name, error["msg"]))  # one reason a field
+        raise InvalidInput(
+            detail="; ".join(f"{p.name}: {p.reason}" for p in problems.values()),
+            invalid_params=list(problems.values()),
+        ) from None
+    return rules.to_filter()
 
 
 def page_size(

@@ -11,7 +11,7 @@ from api.domain import articles as article_writes
 from api.domain import feed as feed_documents
 from api.domain import related
 from api.domain.shared import RelatedRecord
-from api.errors import Gone, NotFound
+from api.errors import NotFound
 from api.rest.core.operations import Call, Reply
 from api.rest.core.params import FeedQuery, RelatedQuery
 from api.rest.core.preconditions import version_prefix
@@ -43,8 +43,7 @@ async def list_articles(call: Call) -> Reply:
 async def get_article(call: Call) -> Reply:
     found = await article_documents.article_document(call.session, call.path["key"])
     if found is None:
-        if await article_writes.tombstone_for(call.session, call.path["key"]) is not None:
-            raise Gone(detail=f"article {call.path['key']!r} was deleted")
+        await article_writes.raise_if_deleted(call.session, call.path["key"])
         raise NotFound(detail=f"no article with id or slug {call.path['key']!r}")
     return Reply(
         article_document_view(orjson.loads(found.document)),

@@ -9,7 +9,7 @@ import orjson
 from api.domain import articles as article_documents
 from api.domain import articles as article_writes
 from api.domain import articles as batch
-from api.errors import NotFound
+from api.domain.shared import reread_after_write
 from api.rest.articles.schemas import ArticleBatch
 from api.rest.core.operations import Call, Reply
 from api.rest.core.preconditions import expected_version, version_prefix
@@ -18,9 +18,9 @@ from api.rest.core.views import article_document_view
 
 async def _article_reply(call: Call, public_id: str, *, created: bool = False) -> Reply:
     # Written as GET /v1/articles/{id} writes it: the same bytes, so the same ETag.
-    found = await article_documents.article_document(call.session, public_id)
-    if found is None:  # written in this very transaction: cannot be missing
-        raise NotFound(detail=f"article {public_id} vanished during the write")
+    found = await reread_after_write(
+        call.session, article_documents.article_document, public_id, "article"
+    )
     return Reply(
         article_document_view(orjson.loads(found.document)),
         etag_prefix=version_prefix(found.version),

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.domain import catalog
 from api.domain import catalog as catalog_writes
 from api.domain.catalog import Catalog, EntityCreate, SourceCreate
-from api.errors import NotFound
+from api.domain.shared import reread_after_write
 from api.models import Entity, Source
 from api.rest.core.operations import Call, Handler, Reply
 from api.rest.core.preconditions import expected_version, version_prefix
@@ -32,10 +32,8 @@ class _Kind:
     replacement: type[BaseModel]  # the body of a PUT; a PATCH body is the Update model
 
     async def reply(self, call: Call, slug: str, *, created: bool = False) -> Reply:
-        record = await self.read(call.session, slug)
-        if record is None or record.version is None:
-            noun = catalog_writes.NAMES[self.model]
-            raise NotFound(detail=f"{noun} {slug!r} vanished during the write")
+        noun = catalog_writes.NAMES[self.model]
+        record = await reread_after_write(call.session, self.read, slug, noun)
         return Reply(
             self.view(record),
             etag_prefix=version_prefix(record.version),

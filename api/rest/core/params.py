@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 import typing
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -19,10 +15,18 @@ from pydantic import (
 from starlette.datastructures import QueryParams
 
 from api.domain.search import MAX_QUERY_LENGTH
-from api.domain.shared import ArticleFilter, ArticleOrder, EntityMode
+from api.domain.shared import (
+    ArticleFilter,
+    ArticleOrder,
+    EntityMode,
+    FilterSlug,
+    FilterSlugs,
+    ImportanceBound,
+    Language,
+    Moment,
+)
 from api.errors import InvalidInput, InvalidParam
 from api.models.enums import EntityType, Sentiment
-from api.rest.core.responses import SLUG_PATTERN
 
 MAX_QUERY_STRING = 8192
 FEED_FIELDS = (
@@ -52,20 +56,6 @@ FIELDS_PATTERN = f"^{_FIELD_NAME}(?:,{_FIELD_NAME})*$"
 DEFAULT_FEED_FIELDS = frozenset(FEED_FIELDS) - {"analysis", "key_takeaways"}
 
 
-def _in_utc_range(value: dt.datetime) -> dt.datetime:
-    try:
-        return value.astimezone(dt.UTC)
-    except OverflowError:
-        raise ValueError("date out of range") from None
-
-
-def _rfc3339_text(value: object) -> object:
-    # pydantic would also read "0.5" as a Unix time; the contract promises RFC 3339 only.
-    if isinstance(value, str) and not re.match(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}", value):
-        raise ValueError("expected an RFC 3339 date-time with offset, e.g. 2026-11-01T00:00:00Z")
-    return value
-
-
 def _field_list(value: str) -> str:
     names = [name.strip() for name in value.split(",") if name.strip()]
     unknown = sorted(set(names) - set(FEED_FIELDS) - {"id"})
@@ -76,8 +66,8 @@ def _field_list(value: str) -> str:
     return ",".join(names)
 
 
-Slug = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=1, max_length=120)]
-Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_in_utc_range)]
+Slug = FilterSlug
+Timestamp = Moment
 Cursor = Annotated[str, Field(min_length=1, max_length=512, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
@@ -91,23 +81,27 @@ class PageQuery(QueryModel):
 
 
 class ArticleFilters(QueryModel):
-    """The feed's filters: shared by the feed, search, the syndication feeds and the stream."""
+    """The feed's filters: shared by the feed, search, the syndication feeds and the stream.
+
+    Each rule is the domain's (``api.domain.shared.filters``), which GraphQL's filter input
+    validates through as well; only the parameter names (``entity``) are REST's own.
+    """
 
     category: Slug | None = Field(default=None, examples=["ai"])
     sentiment: Sentiment | None = None
-    importance_min: int | None = Field(default=None, ge=1, le=10, examples=[7])
-    importance_max: int | None = Field(default=None, ge=1, le=10)
+    importance_min: ImportanceBound | None = Field(default=None, examples=[7])
+    importance_max: ImportanceBound | None = None
     source: Slug | None = Field(default=None, examples=["crypto-briefing"])
-    entity: list[Slug] = Field(
-        default_factory=list, max_length=20, description="Repeatable.", examples=[["anthropic"]]
+    entity: FilterSlugs = Field(
+        default_factory=list, description="Repeatable.", examples=[["anthropic"]]
     )
     entity_mode: EntityMode = Field(
         default=EntityMode.ALL, description="`all`: every `entity`; `any`: at least one."
     )
-    exclude_entity: list[Slug] = Field(default_factory=list, max_length=20)
+    exclude_entity: FilterSlugs = Field(default_factory=list)
     published_after: Timestamp | None = Field(default=None, description="Inclusive, RFC 3339.")
     published_before: Timestamp | None = Field(default=None, description="Exclusive, RFC 3339.")
-    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+    language: Language | None = None
 
     def to_filter(self) -> ArticleFilter:
         return ArticleFilter(
