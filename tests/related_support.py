@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from api.db.database import Database
-from api.domain.articles.ingest import upsert_articles
 from api.domain.articles.inputs import ArticleCreate
+from api.domain.articles.upsert import upsert_articles
 from api.models import Article, Entity
 
 BASE = dt.datetime(2026, 10, 1, 12, tzinfo=dt.UTC)

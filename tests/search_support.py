@@ -10,8 +10,8 @@ import datetime as dt
 from typing import Any
 
 from api.db.database import Database
-from api.domain.articles.ingest import upsert_articles
 from api.domain.articles.inputs import ArticleCreate
+from api.domain.articles.upsert import upsert_articles
 from api.domain.search.service import search_page
 from api.domain.shared.filters import ArticleFilter
 

@@ -2,13 +2,13 @@
 
 from api.domain.articles.batch import ItemResult, upsert_batch
 from api.domain.articles.documents import article_document
-from api.domain.articles.ingest import upsert_articles
 from api.domain.articles.inputs import ArticleCreate, ArticleUpdate, error_path, ingest_json_schema
 from api.domain.articles.lookups import (
     article_by_slug,
     articles_by_public_id,
 )
 from api.domain.articles.references import IngestItemError
+from api.domain.articles.upsert import upsert_articles
 from api.domain.articles.writes import (
     change_article,
     create_article,

@@ -14,9 +14,9 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.domain.articles.ingest import upsert_articles
 from api.domain.articles.inputs import ArticleCreate, error_path
 from api.domain.articles.references import IngestItemError
+from api.domain.articles.upsert import upsert_articles
 from api.errors import Conflict, InvalidInput, InvalidParam
 
 MAX_BATCH = 1000

@@ -14,9 +14,9 @@ from sqlalchemy import case, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.domain.articles.ingest import Status, upsert_articles
 from api.domain.articles.inputs import ArticleCreate, ArticleUpdate
 from api.domain.articles.references import IngestItemError
+from api.domain.articles.upsert import Status, upsert_articles
 from api.domain.changes.commit import bump_articles, finish_write
 from api.domain.changes.log import ChangeEntry
 from api.domain.webhooks import outbox as webhook_outbox

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from api.db.database import Database
-from api.domain.articles.ingest import UpsertOutcome, derive_slug, upsert_articles
 from api.domain.articles.inputs import ArticleCreate, error_path, ingest_json_schema_text
 from api.domain.articles.references import IngestItemError
+from api.domain.articles.upsert import UpsertOutcome, derive_slug, upsert_articles
 from api.models import (
     Article,
     ArticleLink,
