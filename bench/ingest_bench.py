@@ -21,8 +21,8 @@ from typing import Any
 import orjson
 
 from api.db.database import Database, create_async_db_engine
-from api.domain.articles.ingest import upsert_articles
 from api.domain.articles.inputs import ArticleCreate
+from api.domain.articles.upsert import upsert_articles
 from api.settings import get_settings
 
 ENTITY_TYPES = ("company", "person", "organization", "country", "cryptocurrency", "product")
