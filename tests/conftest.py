@@ -24,7 +24,8 @@ from api.db import migrate
 from api.db.database import Database, create_async_db_engine, create_sync_db_engine
 from api.models import Base
 from api.settings import Settings
-from tests.support import CREATE_DATABASE, enabled_backends
+from tests.fixtures.databases import CREATE_DATABASE, enabled_backends
+from tests.fixtures.writes import key_headers
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "BROADSHEET_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -42,7 +43,7 @@ os.environ.setdefault("BROADSHEET_WEBHOOK_WORKER", "false")
 os.environ.setdefault("BROADSHEET_GC_FREEZE", "false")
 # Both backends unless a developer narrows it on purpose; CI never does.
 BACKENDS = enabled_backends()
-pytest_plugins = ["tests.watchdog"]
+pytest_plugins = ["tests.fixtures.watchdog"]
 
 
 @pytest.fixture(scope="session")
@@ -128,3 +129,9 @@ async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
+
+
+@pytest.fixture
+async def writer(database: Database) -> dict[str, str]:
+    """Authorization headers of a fresh write key."""
+    return await key_headers(database)

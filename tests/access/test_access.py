@@ -3,30 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
-from api.app import create_app
 from api.db.database import Database
 from api.domain.access.keys import create_key, revoke_key
 from api.models import KeyScope
 from api.settings import Settings
+from tests.fixtures.serving import serving
 
 pytestmark = pytest.mark.anyio
 REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-@asynccontextmanager
-async def serving(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    application: Starlette = create_app(settings)
-    async with application.router.lifespan_context(application):
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            yield http
 
 
 async def new_key(database: Database, scope: KeyScope = KeyScope.READ) -> tuple[str, str]:

@@ -14,7 +14,7 @@ from api.domain.articles import writes as article_writes
 from api.domain.articles.inputs import ArticleCreate
 from api.domain.webhooks import subscriptions as webhooks
 from api.domain.webhooks.inputs import WebhookCreate
-from tests.webhook_support import receiver, verify
+from tests.fixtures.webhook_receiver import receiver, verify
 
 pytestmark = pytest.mark.anyio
 

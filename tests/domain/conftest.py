@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from api.db.database import Database, create_async_db_engine, create_sync_db_engine
 from api.settings import Settings
-from tests.support import enabled_backends, prepared_database
+from tests.fixtures.databases import enabled_backends, prepared_database
 
 T = TypeVar("T")
 AWKWARD_FLOATS = [0.1 + 0.2, 1e-5, -0.0, 0.123456789012345678, 1.0, -1.0, 0.5, 2.5e-4, 0.7]

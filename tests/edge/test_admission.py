@@ -11,7 +11,7 @@ from starlette.types import Message, Receive, Scope, Send
 from api.edge.admission import AdmissionMiddleware
 from api.settings import Settings
 from tests.edge.conftest import EdgeClient
-from tests.edge.edge_support import assert_retryable_503
+from tests.fixtures.server_process import assert_retryable_503
 
 pytestmark = pytest.mark.anyio
 

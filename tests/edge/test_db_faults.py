@@ -13,7 +13,7 @@ from api.db.database import Database
 from api.domain.access.keys import create_key
 from api.models import KeyScope
 from tests.edge.conftest import EdgeClient
-from tests.edge.edge_support import assert_retryable_503
+from tests.fixtures.server_process import assert_retryable_503
 
 pytestmark = pytest.mark.anyio
 ARTICLE = {

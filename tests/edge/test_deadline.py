@@ -7,7 +7,7 @@ import time
 import pytest
 
 from tests.edge.conftest import EdgeClient
-from tests.edge.edge_support import assert_retryable_503
+from tests.fixtures.server_process import assert_retryable_503
 
 pytestmark = pytest.mark.anyio
 

@@ -24,7 +24,7 @@ from api.db.database import Database
 from api.domain.access.keys import create_key
 from api.models import KeyScope
 from api.settings import Settings
-from tests.edge.pg_cluster import Cluster, server_binaries
+from tests.fixtures.pg_cluster import Cluster, server_binaries
 
 BINARIES = server_binaries()
 pytestmark = [

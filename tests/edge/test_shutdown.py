@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.edge.edge_support import free_port, start_server, wait_until_up
+from tests.fixtures.server_process import free_port, start_server, wait_until_up
 
 pytestmark = pytest.mark.anyio
 IN_FLIGHT = 20

@@ -18,7 +18,7 @@ from uvicorn.server import ServerState
 from api.edge.lifecycle import server_options
 from api.edge.slow_clients import H11HeadGuard, HttpToolsHeadGuard, Parser, protocol_for
 from api.settings import Settings
-from tests.edge.edge_support import free_port, start_server, wait_until_up
+from tests.fixtures.server_process import free_port, start_server, wait_until_up
 
 pytestmark = pytest.mark.anyio
 TIMEOUT_S = 1

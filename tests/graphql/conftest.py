@@ -8,8 +8,8 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
-from tests.graphql.gql_corpus import Corpus, build_corpus, seed
-from tests.graphql.gql_support import Gql, Json
+from tests.fixtures.graphql_corpus import Corpus, build_corpus, seed
+from tests.fixtures.graphql_errors import Gql, Json
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ import pytest
 
 from api.db.database import Database
 from api.models import KeyScope
-from tests.graphql.gql_writes import post
-from tests.rest.test_writes import key_headers
+from tests.fixtures.graphql_writes import post
+from tests.fixtures.writes import key_headers
 
 pytestmark = pytest.mark.anyio
 

@@ -17,7 +17,7 @@ from schemathesis import GenerationMode
 
 from api.app import create_app
 from api.settings import Settings
-from tests.support import enabled_backends, prepared_database
+from tests.fixtures.databases import enabled_backends, prepared_database
 
 
 def _schema(backend: str) -> schemathesis.BaseSchema:

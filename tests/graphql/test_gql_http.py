@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from api.app import create_app
 from api.db.database import Database
 from api.settings import Settings
-from tests.graphql.gql_corpus import Corpus
+from tests.fixtures.graphql_corpus import Corpus
 
 pytestmark = pytest.mark.anyio
 

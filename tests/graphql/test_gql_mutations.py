@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from api.db.database import Database
-from tests.graphql.gql_writes import CREATE, DELETE, REPLACE, UPDATE, mutate, post, to_input
-from tests.rest.test_writes import key_headers, payload
+from tests.fixtures.graphql_writes import CREATE, DELETE, REPLACE, UPDATE, mutate, post, to_input
+from tests.fixtures.writes import key_headers, payload
 
 pytestmark = pytest.mark.anyio
 

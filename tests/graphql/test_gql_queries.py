@@ -6,8 +6,8 @@ import base64
 
 import pytest
 
-from tests.graphql.gql_corpus import ENTITIES, SOURCES, Corpus
-from tests.graphql.gql_support import Gql, codes
+from tests.fixtures.graphql_corpus import ENTITIES, SOURCES, Corpus
+from tests.fixtures.graphql_errors import Gql, codes
 
 # Marked at collection time so anyio keeps the database_url parametrisation (see conftest).
 pytestmark = pytest.mark.anyio

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from api.db.database import Database
-from tests.graphql.gql_support import Gql, Json, codes
-from tests.search_support import HARBOR_MATCHES, NASTY_QUERIES, seed
+from tests.fixtures.graphql_errors import Gql, Json, codes
+from tests.fixtures.search_corpus import HARBOR_MATCHES, NASTY_QUERIES, seed
 
 SEARCH = """
 query Search($q: String!, $filter: ArticleFilter, $first: Int, $after: String) {

@@ -16,7 +16,7 @@ import orjson
 import pytest
 from sqlalchemy import Engine
 
-from tests.observability.live_server import live_server, seed
+from tests.fixtures.live_server import live_server, seed
 
 pytestmark = pytest.mark.anyio
 CLIENTS = 64

@@ -11,7 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from api.graphql.metrics import describe
 from api.observability.metrics import MAX_OPERATION_LABELS, Metrics
 from api.settings import Settings
-from tests.access.test_access import serving
+from tests.fixtures.serving import serving
 
 pytestmark = pytest.mark.anyio
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]

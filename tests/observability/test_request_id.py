@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tests.observability.obs_support import json_logs
+from tests.fixtures.logs import json_logs
 
 pytestmark = pytest.mark.anyio
 GENERATED = re.compile(r"[0-9a-f]{32}")

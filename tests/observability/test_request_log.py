@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from api.db.database import Database
-from tests.observability.obs_support import json_logs, new_token
+from tests.fixtures.logs import json_logs, new_token
 
 pytestmark = pytest.mark.anyio
 FIELDS = {"method", "route", "path", "status", "duration_ms", "request_id", "key_id", "client"}

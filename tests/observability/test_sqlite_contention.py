@@ -22,7 +22,7 @@ from api.db.database import Database, create_async_db_engine, create_sync_db_eng
 from api.domain.access.keys import create_key
 from api.models import KeyScope
 from api.settings import Settings
-from tests.observability.live_server import article_count, live_server, seed
+from tests.fixtures.live_server import article_count, live_server, seed
 
 pytestmark = pytest.mark.anyio
 WRITERS, CREATES_EACH = 8, 6

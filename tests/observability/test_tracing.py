@@ -13,8 +13,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind, StatusCode
 
 from api.settings import Settings
-from tests.access.test_access import serving
-from tests.observability.obs_support import json_logs
+from tests.fixtures.logs import json_logs
+from tests.fixtures.serving import serving
 
 pytestmark = pytest.mark.anyio
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"

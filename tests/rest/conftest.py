@@ -10,7 +10,7 @@ from sqlalchemy import Engine, event
 from starlette.applications import Starlette
 
 from api.demo import generate_demo
-from tests.support import StatementLog
+from tests.fixtures.databases import StatementLog
 
 CORPUS_SIZE = 140
 

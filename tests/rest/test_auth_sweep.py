@@ -19,8 +19,8 @@ from api.models import KeyScope
 from api.rest.core.operations import Operation
 from api.rest.routes import OPERATIONS
 from api.settings import Settings
-from tests.access.test_access import serving
-from tests.rest.test_writes import key_headers
+from tests.fixtures.serving import serving
+from tests.fixtures.writes import key_headers
 
 pytestmark = pytest.mark.anyio
 GUARDED = [op for op in OPERATIONS if op.scope is not None]

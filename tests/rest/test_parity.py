@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support import all_pages
+from tests.fixtures.databases import all_pages
 
 GQL_FIELDS = """
   articleId slug title url author publishedAt updatedAt imageUrl imageCredit sentiment

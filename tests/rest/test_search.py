@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from api.db.database import Database
-from tests.search_support import HARBOR_MATCHES, NASTY_QUERIES, ingest, item, seed
-from tests.support import StatementLog, all_pages
+from tests.fixtures.databases import StatementLog, all_pages
+from tests.fixtures.search_corpus import HARBOR_MATCHES, NASTY_QUERIES, ingest, item, seed
 
 
 @pytest.fixture

@@ -9,45 +9,12 @@ import httpx
 import pytest
 
 from api.db.database import Database
-from api.domain.access.keys import create_key
 from api.models import KeyScope
 from api.settings import Settings
-from tests.access.test_access import serving
+from tests.fixtures.serving import serving
+from tests.fixtures.writes import create, key_headers, payload
 
 pytestmark = pytest.mark.anyio
-SOURCE = {"slug": "wire", "name": "The Wire", "homepage_url": "https://wire.example"}
-ENTITY = {"slug": "acme", "name": "Acme Corp", "type": "company"}
-
-
-def payload(url: str = "https://news.example/a", **overrides: Any) -> dict[str, Any]:
-    return {
-        "url": url,
-        "title": "Chip maker faces export ban",
-        "source": SOURCE,
-        "published_at": "2026-05-01T12:00:00+02:00",
-        "importance": 7,
-        "summary": "A short machine-written summary.",
-        "author": "Desk",
-        "analysis": ["First paragraph."],
-        "mentions": [{"entity": ENTITY, "salience": 0.9}],
-    } | overrides
-
-
-async def key_headers(database: Database, scope: KeyScope = KeyScope.WRITE) -> dict[str, str]:
-    async with database.session(write=True) as session:
-        _, token = await create_key(session, f"{scope} key", scope)
-    return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture
-async def writer(database: Database) -> dict[str, str]:
-    return await key_headers(database)
-
-
-async def create(client: httpx.AsyncClient, writer: dict[str, str], **kw: Any) -> httpx.Response:
-    response = await client.post("/v1/articles", json=payload(**kw), headers=writer)
-    assert response.status_code == 201, response.text
-    return response
 
 
 async def test_writes_need_a_write_key(client: httpx.AsyncClient, database: Database) -> None:

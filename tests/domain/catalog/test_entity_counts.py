@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 from api.db.database import Database
 from api.domain.search.index import catch_up
 from api.models import Article, Entity, Mention
-from tests.related_support import ingest, story, url
+from tests.fixtures.related_corpus import ingest, story, url
 
 pytestmark = pytest.mark.anyio
 

@@ -14,7 +14,7 @@ from api.domain.shared.records import RelatedRecord
 from api.errors import InvalidInput
 from api.models import EntityType
 from api.settings import Settings
-from tests.related_support import BASE, expected_idf, ingest, pk_of, story
+from tests.fixtures.related_corpus import BASE, expected_idf, ingest, pk_of, story
 
 pytestmark = pytest.mark.anyio
 

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from api.db.database import Database
 from api.domain.search import blocks as search_blocks
 from api.domain.shared.filters import ArticleFilter
-from tests.search_support import AI, BLOCK_QUERIES, MARKETS, all_pages, corpus, ingest, item
+from tests.fixtures.search_corpus import AI, BLOCK_QUERIES, MARKETS, all_pages, corpus, ingest, item
 
 pytestmark = pytest.mark.anyio
 

@@ -15,7 +15,7 @@ from api.domain.shared.filters import ArticleFilter
 from api.domain.shared.records import Page, SearchHit
 from api.errors import InvalidInput
 from api.models import Article
-from tests.search_support import (
+from tests.fixtures.search_corpus import (
     AI,
     BLOCK_QUERIES,
     DOCK_COUNT,

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, event, text
 
 from api.db.database import Database
 from tests.domain.search.test_search_page import slugs
-from tests.search_support import ingest, item
+from tests.fixtures.search_corpus import ingest, item
 
 pytestmark = pytest.mark.anyio
 

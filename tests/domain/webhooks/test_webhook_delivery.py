@@ -20,7 +20,7 @@ from api.errors import InvalidInput
 from api.models.base import utcnow
 from api.models.webhooks import WebhookDelivery
 from api.settings import Settings
-from tests.webhook_support import receiver, verify
+from tests.fixtures.webhook_receiver import receiver, verify
 
 pytestmark = pytest.mark.anyio
 LOOPBACK = ["127.0.0.1"]

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.graphql.gql_corpus import BASE_TIME, Corpus, SeedArticle
-from tests.graphql.gql_support import Gql, codes
+from tests.fixtures.graphql_corpus import BASE_TIME, Corpus, SeedArticle
+from tests.fixtures.graphql_errors import Gql, codes
 
 pytestmark = pytest.mark.anyio
 

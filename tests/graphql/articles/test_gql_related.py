@@ -11,7 +11,7 @@ from sqlalchemy import Engine, event, text
 from starlette.applications import Starlette
 
 from api.demo import generate_demo
-from tests.graphql.gql_support import Gql, codes
+from tests.fixtures.graphql_errors import Gql, codes
 
 pytestmark = pytest.mark.anyio
 

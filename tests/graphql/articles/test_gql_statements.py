@@ -10,8 +10,8 @@ from sqlalchemy import Engine, event
 from starlette.applications import Starlette
 
 from api.demo import generate_demo
-from tests.graphql.gql_corpus import Corpus
-from tests.graphql.gql_support import Gql
+from tests.fixtures.graphql_corpus import Corpus
+from tests.fixtures.graphql_errors import Gql
 
 pytestmark = pytest.mark.anyio
 

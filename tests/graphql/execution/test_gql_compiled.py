@@ -28,7 +28,7 @@ from api.app import create_app
 from api.graphql.execution import compiled
 from api.graphql.execution import plan as compiled_plan
 from api.settings import Settings
-from tests.support import enabled_backends, prepared_database
+from tests.fixtures.databases import enabled_backends, prepared_database
 
 # (selection, covered by plans)
 Field = tuple[str, bool]

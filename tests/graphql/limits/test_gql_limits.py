@@ -9,8 +9,8 @@ import pytest
 from graphql import get_introspection_query, parse
 
 from api.graphql.limits import rules as limits
-from tests.graphql.gql_corpus import Corpus
-from tests.graphql.gql_support import Gql, codes
+from tests.fixtures.graphql_corpus import Corpus
+from tests.fixtures.graphql_errors import Gql, codes
 
 pytestmark = pytest.mark.anyio
 

@@ -9,9 +9,9 @@ from api.db.database import Database
 from api.domain.webhooks.worker import WebhookWorker
 from api.models import KeyScope
 from api.settings import Settings
-from tests.graphql.gql_writes import CREATE, ERROR_FIELDS, mutate, post, to_input
-from tests.rest.test_writes import key_headers, payload
-from tests.webhook_support import loopback_settings, receiver, verify
+from tests.fixtures.graphql_writes import CREATE, ERROR_FIELDS, mutate, post, to_input
+from tests.fixtures.webhook_receiver import loopback_settings, receiver, verify
+from tests.fixtures.writes import key_headers, payload
 
 pytestmark = pytest.mark.anyio
 HOOK = "id url eventTypes category sentiment importanceMin active version"

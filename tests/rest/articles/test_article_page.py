@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import Engine, text
 
-from tests.support import StatementLog
+from tests.fixtures.databases import StatementLog
 
 # Everything the article page of a news aggregator shows (see the domain notes).
 PAGE_FIELDS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.rest.test_writes import payload, writer  # noqa: F401  (fixture)
+from tests.fixtures.writes import payload
 
 pytestmark = pytest.mark.anyio
 BATCH = "/v1/articles:batch"
@@ -19,7 +19,7 @@ async def count(client: httpx.AsyncClient) -> int:
 
 async def test_a_batch_reports_each_item(
     client: httpx.AsyncClient,
-    writer: dict[str, str],  # noqa: F811
+    writer: dict[str, str],
 ) -> None:
     first = await client.post(
         BATCH,
@@ -54,7 +54,7 @@ async def test_a_batch_reports_each_item(
 
 async def test_an_atomic_batch_with_one_bad_item_writes_nothing(
     client: httpx.AsyncClient,
-    writer: dict[str, str],  # noqa: F811
+    writer: dict[str, str],
 ) -> None:
     for bad in (payload(url="https://n.example/x", source="nope"), {"title": 3}):
         items = [payload(url=f"https://n.example/{i}") for i in range(5)] + [bad]
@@ -67,7 +67,7 @@ async def test_an_atomic_batch_with_one_bad_item_writes_nothing(
 
 async def test_more_than_a_thousand_items_write_nothing(
     client: httpx.AsyncClient,
-    writer: dict[str, str],  # noqa: F811
+    writer: dict[str, str],
 ) -> None:
     items = [payload(url=f"https://n.example/{i}") for i in range(1001)]
     response = await client.post(BATCH, json={"items": items}, headers=writer)
@@ -79,7 +79,7 @@ async def test_more_than_a_thousand_items_write_nothing(
 
 async def test_duplicate_urls_in_one_batch_are_item_errors(
     client: httpx.AsyncClient,
-    writer: dict[str, str],  # noqa: F811
+    writer: dict[str, str],
 ) -> None:
     items = [payload(), payload(title="Same URL again")]
     body = (await client.post(BATCH, json={"items": items}, headers=writer)).json()

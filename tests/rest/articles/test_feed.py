@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine, text
 
-from tests.support import StatementLog, all_pages
+from tests.fixtures.databases import StatementLog, all_pages
 
 
 def _ts(value: str) -> dt.datetime:

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine, text
 
-from tests.support import StatementLog
+from tests.fixtures.databases import StatementLog
 
 pytestmark = pytest.mark.anyio
 

@@ -7,7 +7,7 @@ import datetime as dt
 import httpx
 from sqlalchemy import Engine, text
 
-from tests.support import all_pages
+from tests.fixtures.databases import all_pages
 
 
 async def test_sources_and_source_pages(client: httpx.AsyncClient, corpus: int) -> None:

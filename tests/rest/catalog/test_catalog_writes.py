@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.rest.test_writes import create, writer  # noqa: F401  (fixture)
+from tests.fixtures.writes import create
 
 pytestmark = pytest.mark.anyio
 SOURCE = {"slug": "tribune", "name": "The Tribune", "homepage_url": "https://tribune.example"}
@@ -23,7 +23,7 @@ async def changes(client: httpx.AsyncClient) -> list[tuple[str, str, str, int]]:
 )
 async def test_create_patch_replace_delete(
     client: httpx.AsyncClient,
-    writer: dict[str, str],  # noqa: F811
+    writer: dict[str, str],
     collection: str,
     body: dict[str, object],
     patch: dict[str, object],
@@ -75,7 +75,7 @@ async def test_create_patch_replace_delete(
 
 async def test_a_cited_source_cannot_be_deleted(
     client: httpx.AsyncClient,
-    writer: dict[str, str],  # noqa: F811
+    writer: dict[str, str],
 ) -> None:
     await create(client, writer)  # cites the source "wire"
     response = await client.delete("/v1/sources/wire", headers=writer)
@@ -85,7 +85,7 @@ async def test_a_cited_source_cannot_be_deleted(
 
 async def test_deleting_an_entity_updates_the_articles_mentioning_it(
     client: httpx.AsyncClient,
-    writer: dict[str, str],  # noqa: F811
+    writer: dict[str, str],
 ) -> None:
     article = (await create(client, writer)).json()  # mentions "acme"
     assert (await client.get("/v1/entities/acme")).json()["mention_count"] == 1
@@ -100,7 +100,7 @@ async def test_deleting_an_entity_updates_the_articles_mentioning_it(
 
 async def test_inline_sources_and_entities_enter_the_log(
     client: httpx.AsyncClient,
-    writer: dict[str, str],  # noqa: F811
+    writer: dict[str, str],
 ) -> None:
     first = (await create(client, writer)).json()
     renamed = {"slug": "wire", "name": "The Wire (renamed)", "homepage_url": "https://wire.example"}

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, text
 
 from api.db.database import Database
 from api.domain.catalog.entity_graph import growth_score
-from tests.related_support import BASE, ingest, story
+from tests.fixtures.related_corpus import BASE, ingest, story
 
 pytestmark = pytest.mark.anyio
 

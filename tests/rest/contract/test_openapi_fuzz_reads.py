@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api.app import create_app
 from api.settings import Settings
-from tests.support import enabled_backends, prepared_database
+from tests.fixtures.databases import enabled_backends, prepared_database
 
 
 def _schema(backend: str) -> schemathesis.BaseSchema:

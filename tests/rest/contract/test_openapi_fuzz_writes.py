@@ -28,7 +28,7 @@ from api.db.database import Database, create_async_db_engine, create_sync_db_eng
 from api.domain.access.keys import create_key
 from api.models import Base, KeyScope
 from api.settings import Settings
-from tests.support import enabled_backends, prepared_database
+from tests.fixtures.databases import enabled_backends, prepared_database
 
 WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
 MAX_RUNS = 5

@@ -14,7 +14,7 @@ import pytest
 from api.db.database import Database
 from api.domain.catalog.inputs import EntityCreate
 from api.rest.contract.openapi import openapi_document
-from tests.rest.test_writes import create, key_headers, payload
+from tests.fixtures.writes import create, key_headers, payload
 
 pytestmark = pytest.mark.anyio
 SCHEMAS = openapi_document()["components"]["schemas"]

@@ -14,8 +14,8 @@ from api.domain.shared import idempotency
 from api.models import Article, IdempotentRequest
 from api.rest.core.idempotency import request_hash
 from api.settings import Settings
-from tests.access.test_access import serving
-from tests.rest.test_writes import key_headers, payload, writer  # noqa: F401  (fixture)
+from tests.fixtures.serving import serving
+from tests.fixtures.writes import key_headers, payload
 
 pytestmark = pytest.mark.anyio
 
@@ -28,7 +28,7 @@ async def articles(database: Database) -> int:
 async def test_a_retry_replays_the_first_response(
     client: httpx.AsyncClient,
     database: Database,
-    writer: dict[str, str],  # noqa: F811
+    writer: dict[str, str],
 ) -> None:
     headers = writer | {"Idempotency-Key": "order-42"}
     first = await client.post("/v1/articles", json=payload(), headers=headers)
@@ -44,7 +44,7 @@ async def test_a_retry_replays_the_first_response(
 
 async def test_the_same_key_with_another_body_is_422(
     client: httpx.AsyncClient,
-    writer: dict[str, str],  # noqa: F811
+    writer: dict[str, str],
 ) -> None:
     headers = writer | {"Idempotency-Key": "k1"}
     assert (await client.post("/v1/articles", json=payload(), headers=headers)).status_code == 201
@@ -56,7 +56,7 @@ async def test_the_same_key_with_another_body_is_422(
 async def test_keys_belong_to_one_api_key(
     client: httpx.AsyncClient,
     database: Database,
-    writer: dict[str, str],  # noqa: F811
+    writer: dict[str, str],
 ) -> None:
     other_writer = await key_headers(database)
     mine = await client.post(
@@ -73,7 +73,7 @@ async def test_keys_belong_to_one_api_key(
 async def test_fifty_concurrent_posts_with_one_key_write_one_row(
     client: httpx.AsyncClient,
     database: Database,
-    writer: dict[str, str],  # noqa: F811
+    writer: dict[str, str],
 ) -> None:
     headers = writer | {"Idempotency-Key": "burst"}
     responses = await asyncio.gather(
@@ -103,7 +103,7 @@ async def test_a_retry_while_the_first_runs_is_409(settings: Settings, database:
 async def test_a_failed_request_frees_its_key(
     client: httpx.AsyncClient,
     database: Database,
-    writer: dict[str, str],  # noqa: F811
+    writer: dict[str, str],
 ) -> None:
     headers = writer | {"Idempotency-Key": "retry-me"}
     bad = payload(source="no-such-source")
@@ -117,7 +117,7 @@ async def test_a_failed_request_frees_its_key(
 @pytest.mark.parametrize("key", [b"", b"x" * 201, "naïve".encode("latin-1"), b"has space"])
 async def test_malformed_keys_are_400(
     client: httpx.AsyncClient,
-    writer: dict[str, str],  # noqa: F811
+    writer: dict[str, str],
     key: bytes,
 ) -> None:
     headers = {name.encode(): value.encode() for name, value in writer.items()}

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.rest.test_writes import create, payload, writer  # noqa: F401  (fixture)
-from tests.support import all_pages
+from tests.fixtures.databases import all_pages
+from tests.fixtures.writes import create
 
 pytestmark = pytest.mark.anyio
 
@@ -65,7 +65,7 @@ def own_fields(view: dict[str, Any]) -> dict[str, Any]:
 
 async def test_replaying_random_writes_rebuilds_the_store(
     client: httpx.AsyncClient,
-    writer: dict[str, str],  # noqa: F811
+    writer: dict[str, str],
 ) -> None:
     rng = random.Random(20261127)
     mirror = Mirror()

@@ -20,7 +20,7 @@ from api.app import create_app
 from api.db.database import Database
 from api.domain.stream import events as live
 from api.settings import Settings
-from tests.rest.test_writes import create, key_headers
+from tests.fixtures.writes import create, key_headers
 
 pytestmark = pytest.mark.anyio
 WAIT = 10.0

@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 
 from api.db.database import Database
-from tests.rest.test_writes import create, key_headers, payload
+from tests.fixtures.writes import create, key_headers, payload
 
 pytestmark = pytest.mark.anyio
 SCHEMA = json.loads(

@@ -13,8 +13,8 @@ from api.db.database import Database
 from api.domain.webhooks.worker import WebhookWorker
 from api.models import KeyScope
 from api.settings import Settings
-from tests.rest.test_writes import key_headers, payload
-from tests.webhook_support import loopback_settings, receiver, verify
+from tests.fixtures.webhook_receiver import loopback_settings, receiver, verify
+from tests.fixtures.writes import key_headers, payload
 
 pytestmark = pytest.mark.anyio
 
