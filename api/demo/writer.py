@@ -17,7 +17,7 @@ from api.demo.text import TextFactory
 from api.domain.search import catch_up_sync
 from api.models import Article, Base, Category, Entity, Source
 
-BATCH_SIZE = 2_500  # articles per transaction: ~10 MB of rows in memory at a time
+BATCH_SIZE = 2_500  # articles per transaction: bounds the rows held in memory at a time
 SQLITE_CACHE_KIB = 65_536  # a bigger page cache keeps the unique-index inserts off the disk
 # Checkpoint the WAL less often while loading: hot index pages get written back (and the
 # file synced) once per checkpoint rather than after every batch.
@@ -181,19 +181,18 @@ def _after_load(connection: Connection, backend: str) -> None:
             connection.execute(select(func.setval(sequence, last)))
     elif backend == "sqlite":
         # Planner statistics for the fresh data, exact: sampled ones (analysis_limit=1000)
-        # said 1,001 articles per source on 1M, and the feed then scanned every source's
-        # articles and sorted them (4.7 s) instead of walking the date index (0.3 ms).
-        # Exact costs 0.3 s on 100k articles and 10 s on 1M.
+        # misjudged the articles per source on a large corpus, and the feed then scanned
+        # every source's articles and sorted them instead of walking the date index.
+        # Exact statistics cost one pass at load time.
         connection.exec_driver_sql("ANALYZE")
 
 
 def _vacuum(connection: Connection) -> None:
     """VACUUM (ANALYZE) the loaded tables, outside any transaction as VACUUM must be.
 
-    Statistics: without them the planner guessed 2k search matches for 27k. The
-    visibility map: until it is set, no index-only scan skips the heap; on the 100k demo
-    the p95 of the search mix was 98 ms before and 47 after, filtered searches taking
-    16 ms on average to find their block instead of 5. Autovacuum would get there later.
+    Statistics: without them the planner badly underestimated search matches. The
+    visibility map: until it is set, no index-only scan skips the heap, and searches
+    (filtered ones most) are slower to find their block. Autovacuum would get there later.
     """
     tables = ", ".join((*SERIAL_TABLES, "mentions", "article_search", "article_search_rank"))
     autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")

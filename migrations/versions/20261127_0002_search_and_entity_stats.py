@@ -13,8 +13,7 @@ SQL) keeps the counts and the index current without having to remember to.
 - ``search_pending``: triggers on articles, mentions and entities record which articles'
   search documents are stale. ``api.domain.search.index.catch_up`` re-indexes them in bulk
   before the writing transaction commits: an article with five mentions is tokenized once,
-  not six times (measured: 20k demo articles load in 15 s this way, 46 s with a re-index per
-  trigger).
+  not six times.
 - SQLite: ``article_search``, an FTS5 table keyed by ``articles.id`` holding title, summary,
   analysis, takeaways and the names/aliases/tickers of the mentioned entities.
 - PostgreSQL: ``article_search(article_id, document tsvector)`` with a GIN index; weights
@@ -202,8 +201,8 @@ FOR EACH ROW EXECUTE FUNCTION articles_search_stale();
 """
 
 # Deleted articles leave the index through the foreign key's cascade. Counts go through
-# an append-only delta table: updating a popular entity's row once per mention made the
-# 20k demo load 20 s slower, and concurrent writers would deadlock on those rows.
+# an append-only delta table: updating a popular entity's row once per mention slowed
+# bulk loads, and concurrent writers would deadlock on those rows.
 _PG_MENTION_TRIGGER = """
 CREATE FUNCTION mentions_counts_search() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -5,20 +5,19 @@ Revises: 0005
 Create Date: 2026-11-28 01:20:00
 
 Why: a search page scores the newest thousand matches of its block by relevance times
-recency. It read each match's whole document (2.2 kB on average on the 100k demo, 69 % of
-them stored out of line: several page reads each) and each match's article row for its
-publication time.
+recency. It read each match's whole document (mostly stored out of line: several page
+reads each) and each match's article row for its publication time.
 
 ``article_search_rank`` holds, per article, that time and a compact document: the title,
 entity, summary and takeaway lexemes with their positions and weights, and the
 analysis's lexemes without positions (each then counts as one occurrence of weight D).
-1.7 kB on average, stored inline: a match is scored from one row. Matching still uses the
+Small enough to be stored inline: a match is scored from one row. Matching still uses the
 whole document in ``article_search``; phrases are checked against it.
 
 The copies also carry the category and source, indexed with the id: a query common
 enough to be looked for among the newest documents (``search_blocks.recent_ids``) walks
 the newest copies of one category or source instead of sorting all of its articles'
-ids and looking up each copy (a two-word query in a 27 % category: 19-23 -> 10-11 ms).
+ids and looking up each copy.
 
 Catch-up writes both tables in one statement. The article trigger now also fires on
 ``published_at``, ``category_id`` and ``source_id``, so the copies follow the article.

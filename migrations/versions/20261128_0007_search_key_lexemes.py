@@ -5,17 +5,16 @@ Revises: 0006
 Create Date: 2026-11-28 04:10:00
 
 Why: the GIN index finds every match of a query in the corpus, and a page wants only the
-newest thousand of them (a block). For two words in 23 % of the 100k demo, the block's
-ids took 15-36 ms: the bitmap visited 23k rows' heap pages to sort their ids. A filtered
-query also joined every match to its article to test the filter (72 ms for two words in
-one category).
+newest thousand of them (a block). For a query in many documents, the bitmap visited
+every match's heap page to sort their ids. A filtered query also joined every match to its article to
+test the filter.
 
 Each document now also holds positionless lexemes that no query text can produce (they
 contain a space, which the parser splits on): ``segment N`` for ``article_id / 4096``,
 ``category N`` and ``source N``. The GIN index then intersects them with the words: a
 page looks for its block one segment at a time, newest first, and tests a category or
-source inside the index (same query: 2.5 ms). ``ts_filter`` keeps only lexemes with
-positions, so the compact copies that rank (0006) stay as they were.
+source inside the index. ``ts_filter`` keeps only lexemes with positions, so the compact
+copies that rank (0006) stay as they were.
 
 Catch-up writes the keys with the document (``api.domain.search.index``); the article
 trigger already fires on ``category_id`` and ``source_id`` (0006). SQLite is unchanged.

@@ -6,8 +6,8 @@ Create Date: 2026-11-28 06:40:00
 
 Why: GIN stores no positions, so a phrase is found as its words, and each document holding
 them is read to check their order. For two words that are common but seldom adjacent, that
-is every document of both: "Securities review" (no match) read thousands of documents and
-took 95 ms on the 100k demo, and a page of such a phrase rarely filled early.
+is every document of both: "Securities review" (no match) read thousands of documents,
+and a page of such a phrase rarely filled early.
 
 ``article_search_pairs(document)`` holds one positionless lexeme ``a <-> b`` for each two
 lexemes at adjacent positions of the document, so the phrase ``a <-> b`` matches exactly
@@ -19,9 +19,8 @@ The document's key lexemes (0007) come along, so that the index finds a common p
 segment of ids at a time, and tests a category or source, as the documents' index does.
 
 The pairs function is marked costly so that the planner reads it from its index and never
-evaluates it row by row (0.08-0.16 ms a document). The index costs PostgreSQL's bulk ingest
-about 30 % (1,273-1,308 -> 893-923 articles/s), most of it in GIN inserts. SQLite's FTS5
-reads positions from its own doclists and is unchanged.
+evaluates it row by row. The index slows PostgreSQL's bulk ingest, mostly in GIN inserts.
+SQLite's FTS5 reads positions from its own doclists and is unchanged.
 """
 
 from collections.abc import Sequence

@@ -11,15 +11,16 @@ contributions, and the contributions, largest first, are its explanation.
 - ``decay = 0.5 ** (|published_at(c) - published_at(s)| in days / HALF_LIFE_DAYS)``:
   measured from the seed, not from now, so the same request always gives the same answer
   and stories from around the seed's time win ties.
-- Candidates (an approximation): the most popular entity is in 44% of the demo corpus, so
-  taking every article that shares it would scan much of ``mentions`` per request. Per
-  shared entity we take the ``CANDIDATES_PER_SIDE`` articles nearest the seed by id on
-  each side (index range scans on ``ix_mentions_entity_id_article_id``). Ids are assigned
-  at ingest, so for a live feed they follow publication time and these are the articles
-  where decay is largest; for backfilled articles "near" means near in ingestion. An
-  entity mentioned by fewer articles than that is taken whole, so a rare shared entity is
-  never missed; an article sharing only popular entities far from the seed may be. Every
-  candidate is scored exactly, on all the entities it shares with the seed.
+- Candidates (an approximation): the most popular entities are in a large share of the
+  articles, so taking every article that shares one would scan much of ``mentions`` per
+  request. Per shared entity we take the ``CANDIDATES_PER_SIDE`` articles nearest the
+  seed by id on each side (index range scans on ``ix_mentions_entity_id_article_id``).
+  Ids are assigned at ingest, so for a live feed they follow publication time and these
+  are the articles where decay is largest; for backfilled articles "near" means near in
+  ingestion. An entity mentioned by fewer articles than that is taken whole, so a rare
+  shared entity is never missed; an article sharing only popular entities far from the
+  seed may be. Every candidate is scored exactly, on all the entities it shares with the
+  seed.
 - Stored links (outgoing, as the article page lists them) come first: by link score
   (unscored last), then ``LINK_KIND_PRIORITY``, then newest. An article both linked and
   sharing entities appears once, as the link: an editor's statement outranks a statistic.

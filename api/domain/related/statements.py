@@ -1,9 +1,9 @@
 """The statements behind related articles (``api.domain.related.service`` scores their rows).
 
 Each is built once per shape and cached with bound parameters: building statements this
-size costs SQLAlchemy more than SQLite takes to run them (~4 ms a call, measured). Rows
-come back as Core tuples with times as POSIX-second floats computed by the database: per
-row ORM and datetime processing cost more than the scoring itself (measured).
+size costs SQLAlchemy more than SQLite takes to run them. Rows come back as Core tuples
+with times as POSIX-second floats computed by the database: per row ORM and datetime
+processing cost more than the scoring itself.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def _pivot() -> ScalarSelect[int]:
     Ids follow publication time (see api.domain.related.service), so the ids from here on are the
     ones that qualify: candidate ranges are clipped to them, and the candidates themselves
     are then filtered on ``published_at`` exactly. Walking the mentions while checking
-    each article's time instead cost up to 500 ms for a seed older than the cut-off.
+    each article's time instead was slow for a seed older than the cut-off.
     """
     return (
         select(Article.id)
@@ -144,8 +144,8 @@ def candidates_statement(dialect: str, ranges: int, published_after: bool) -> An
     ]
     if dialect == "postgresql":
         # One SELECT per range: PostgreSQL estimates a range inside an OR as two independent
-        # bounds (18,509 rows for 124, measured) and then hash-joins every mention of the
-        # seed's entities (44 ms instead of 1). SQLite plans the OR well, and caps UNIONs.
+        # bounds (far too many rows) and then hash-joins every mention of the seed's
+        # entities. SQLite plans the OR well, and caps UNIONs.
         union = union_all(*(select(near.article_id).where(arm) for arm in arms)).subquery()
         found = select(union.c.article_id).distinct().subquery("found")
     else:

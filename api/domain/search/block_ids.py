@@ -22,8 +22,7 @@ from api.models import Article
 
 def as_array(ids: Select[Any]) -> Select[Any]:
     """One row: the ids ``ids`` selects (one column, newest first) as one int[], NULL
-    when there are none. A block's 1,000 ids cost ~0.7 ms to fetch as rows, of which
-    0.6 ms of this process's CPU; ~0.2 ms as one array (measured on 100k articles)."""
+    when there are none. Fetched as one array: far cheaper in this process than as rows."""
     found = ids.subquery("found")
     key = found.c[0]
     return select(func.array_agg(aggregate_order_by(key, key.desc())))
@@ -85,9 +84,8 @@ def walk_window(sample_hits: int) -> int:
     as the sample's density says hold a block (the density is at least COMMON_HITS of
     SAMPLE), and WALK_WINDOW at least.
 
-    A walk that falls short goes on through the GIN bitmap, which visits every match:
-    25 ms for the last 120 of a block of two words in 22 % of 100k articles, where
-    walking on would have taken about 2 ms.
+    A walk that falls short goes on through the GIN bitmap, which visits every match: far
+    dearer than walking on a little further would have been.
     """
     return blocks.WALK_WINDOW * max(1, math.ceil(2 * blocks.COMMON_HITS / max(sample_hits, 1)))
 
@@ -100,19 +98,16 @@ def recent_ids(
     at most).
 
     A common word's block lies within its newest documents; testing them one by one
-    stops at the block's end, where the GIN index visits every match in the corpus.
-    Measured on 100k articles, "data" (in 82 % of them): 3 ms against 40 through the
-    GIN bitmap, or 145 ms when the planner chose to read every document; with a
-    category filter, 5 ms against the planner's 131.
+    stops at the block's end, where the GIN index visits every match in the corpus, and
+    the planner, left to choose, may read every document; with a category filter too.
     """
     walked = _window(index, lower, upper, documents=True).limit(window).subquery("recent")
     recent_id = walked.c[0]
     test: ColumnElement[Any]
     if index.walk_conditions is not None:
         # The window is the newest copies themselves (of a category or source, through
-        # its index), read in key order and tested as they come: for two words in 22 %
-        # of 100k articles, 11 ms against 18-54 ms for a lookup of each window id's copy
-        # (and 31-55 through the GIN bitmap); in a 27 % category, 10 ms against 19-23.
+        # its index), read in key order and tested as they come: cheaper than looking up
+        # each window id's copy, or going through the GIN bitmap.
         test = walked.c.document
     else:
         # A correlated subquery, so each window row is tested in turn and the walk stops
@@ -143,14 +138,14 @@ def matched_ids(
     """PostgreSQL: the newest ``limit`` loose matches of the block's range that pass the
     filters, through the GIN bitmap.
 
-    Adding 0 to the key keeps the key index out: walking it down testing each document
-    cost 824 ms on 100k articles, where the GIN bitmap needs no document reads. A narrower
-    key range does not change that: given ``key >= floor`` to AND with the GIN bitmap,
-    the planner walked the key index instead, testing 44k documents for a word in 4 % of
-    them (150-250 ms against 10 through the GIN bitmap alone).
+    Adding 0 to the key keeps the key index out: walking it down tests each document,
+    where the GIN bitmap needs no document reads. A narrower key range does not change
+    that: given ``key >= floor`` to AND with the GIN bitmap, the planner walked the key
+    index instead, testing documents one by one even for an uncommon word, far slower
+    than the GIN bitmap alone.
 
     A category or source is tested inside the GIN index, by its key lexeme: no join to
-    the articles (two words in one category: 72 -> 9 ms on 100k articles).
+    the articles.
     """
     key = index.key + 0
     in_range = blocks.key_range(key, lower, upper)
@@ -167,9 +162,10 @@ def segmented_ids(index: blocks.SearchIndex, lower: int, upper: int | None) -> S
     first, until a block is full: the GIN index intersects the words with the segment's
     key lexeme, so only the segments read hold matches to visit and sort.
 
-    Measured on 100k articles, two words in 23 % of them: 2.5 ms against 15-36 through
-    the whole GIN bitmap (23k matches); for a word in 5-10 %, 4-5 ms against 3-8. Below
-    that a block spans most segments and the whole bitmap is cheaper (SEGMENT_HITS).
+    This pays most for a query in a large share of the corpus, whose block lies within
+    the newest few segments while the whole GIN bitmap visits and sorts every match; for
+    a smaller share it is about even. Rarer still, a block spans most segments and the
+    whole bitmap is cheaper (SEGMENT_HITS).
     """
     key = index.key
     size = blocks.SEGMENT_SIZE

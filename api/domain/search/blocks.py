@@ -34,7 +34,7 @@ from api.domain.shared.filters import ArticleFilter, category_id_of, filter_cond
 from api.models import Article
 from api.models.base import UtcDateTime
 
-# Matches ranked together; a block's ranking takes a few ms.
+# Matches ranked together: few enough that a page can afford to rank its block.
 BLOCK_SIZE = 1000
 # PostgreSQL: newest documents a page tests to tell a common query from a rare one, and
 # those a common query's block is looked for in, tested one by one (``recent_ids``): at
@@ -96,7 +96,7 @@ class SearchIndex:
     loose_is_exact: bool = False  # no phrases: a loose match is a match
     # PostgreSQL's ``match`` for rows already found by id: written so that the planner
     # cannot answer it from the GIN index, which would scan every loose match again
-    # (5 ms for a common word) to AND with the ids. None on SQLite.
+    # to AND with the ids. None on SQLite.
     recheck: Any = None
     # False when ``conditions`` test the index's own key (SQLite's id set, below).
     joins_articles: bool = True
@@ -161,9 +161,8 @@ def search_index(query: ParsedSearch, sqlite: bool, article_filter: ArticleFilte
             return SearchIndex(fts_table, key, match, match, relevance, None, conditions)
         # An equality on category or source keeps a fraction of the articles. Their ids,
         # collected once through that column's index, test a match for less than a lookup
-        # of its article row does: measured on 100k articles, 61 -> 16 ms for a phrase
-        # walking 72k matches to its block in a 4 % category, 9.7 -> 9.1 ms in a 27 % one.
-        # "+ 0" keeps FTS5 from taking the IN as rowids to probe one by one (seconds).
+        # of its article row does, most of all in a small category.
+        # "+ 0" keeps FTS5 from taking the IN as rowids to probe one by one (far slower).
         in_filter = (key + 0).in_(select(Article.id).where(*conditions))
         return SearchIndex(
             fts_table, key, match, match, relevance, None, [in_filter], joins_articles=False
@@ -175,7 +174,7 @@ def search_index(query: ParsedSearch, sqlite: bool, article_filter: ArticleFilte
     )
     match = documents.c.document.op("@@")(tsquery)
     # GIN answers plain words exactly but rechecks phrases and exclusions against every
-    # candidate document (detoasting each: ~10 µs, ~300 ms for a common word).
+    # candidate document (detoasting each: costly for a common word).
     # Most queries are plain words: then all three are one expression, built once.
     loose_query = tsquery if relaxed == query else to_tsquery(relaxed)
     loose = documents.c.document.op("@@")(loose_query)
@@ -228,9 +227,8 @@ def with_filter_ids(
     nothing (so nothing matches).
 
     The ids are written into the SQL text, as block bounds are: given a subquery's id,
-    the planner could not tell a 4 % category from a common one and walked the copies by
-    id instead of through the category's index, reading 70k copies for 3k (51-105 ms
-    against 13-17 on 100k articles).
+    the planner could not tell a small category from a common one and walked the copies by
+    id instead of through the category's index, reading many copies for the few it kept.
     """
     if not _by_category_and_source(article_filter):
         return index
@@ -261,8 +259,8 @@ def with_phrase_pairs(index: SearchIndex, pairs: list[str | None]) -> SearchInde
     """PostgreSQL: ``index`` whose GIN tests also need the phrases' word pairs, read from
     the index over ``article_search_pairs(document)`` (migration 0008): a phrase of two
     common words seldom adjacent is then found among its few documents, not checked in
-    every document holding both words ("Securities review", no match: 95 ms -> 0.6 ms of
-    SQL on 100k articles). The pairs are bound as tsquery text PostgreSQL wrote itself."""
+    every document holding both words. The pairs are bound as tsquery text PostgreSQL
+    wrote itself."""
     needed = [text_ for text_ in pairs if text_ is not None]
     if not needed:
         return index
@@ -286,7 +284,7 @@ def all_of(first: Any, *others: Any) -> Any:
 def bound(value: int) -> ColumnElement[int]:
     """A block bound, written into the SQL text: PostgreSQL plans a prepared statement
     generically after five runs, and a generic plan cannot tell a block of a thousand
-    rows from the whole table (measured: 690 ms instead of 50 for a broad query)."""
+    rows from the whole table, and plans a broad query far worse."""
     return bindparam(None, value, Integer(), literal_execute=True)
 
 

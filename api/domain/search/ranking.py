@@ -112,11 +112,11 @@ def _checked_in_order(page: BlockPage, ordered: Any) -> Select[Any]:
     documents one at a time until the page is full.
 
     The ids are scored first (from the compact copies) and checked in score order: for
-    a phrase in most of its block's loose matches, 21 documents read for a page of 20
-    instead of 1,000 (10k -> 3.6k buffers, 20 -> 12 ms on 100k articles). A phrase in
-    none of them costs more (6.3k -> 9.5k buffers): hence ``in_order`` only when the
-    sample finds it. ``ordered`` is ordered and offset, so PostgreSQL neither flattens
-    it nor pushes the check into it: the check runs on its rows in order.
+    a phrase in most of its block's loose matches, a page reads about as many documents
+    as it shows instead of the whole block. A phrase in none of them costs more: hence
+    ``in_order`` only when the sample finds it. ``ordered`` is ordered and offset, so
+    PostgreSQL neither flattens it nor pushes the check into it: the check runs on its
+    rows in order.
     """
     index = page.index
     documents = index.table

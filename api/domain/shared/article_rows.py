@@ -64,8 +64,8 @@ def _select_articles(with_body: bool) -> Select[Any]:
 
 
 # Statements are immutable: built once, shared. Building a 25-column select per request
-# cost more than running it (measured on the feed); fixed-shape reads below take their
-# values as bound parameters, so each is one cached compile.
+# cost more than running it; fixed-shape reads below take their values as bound
+# parameters, so each is one cached compile.
 _SELECT_ARTICLES = {False: _select_articles(False), True: _select_articles(True)}
 
 
