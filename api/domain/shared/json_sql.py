@@ -86,8 +86,18 @@ def array(
         )
         return f"(SELECT json_group_array({fields}) FROM ({rows}))"  # noqa: S608 (ours)
     # json_agg over a subquery's rows writes each as an object keyed by its column names:
-    # a third cheaper than a json_build_object per row (measured on the feed's mentions).
+    # cheaper than a json_build_object per row.
     return f"(SELECT coalesce(json_agg(x), '[]'::json) FROM ({rows}) AS x)"  # noqa: S608
+
+
+def elements(dialect: str, element: str, rest: str, order_by: str) -> str:
+    """A JSON array of ``element`` (a JSON expression) for each row of ``SELECT ... rest``,
+    in ``order_by`` order; ``[]`` for no rows."""
+    if dialect == SQLITE:
+        # Ordered subquery, as in ``array``: json_group_array keeps its input's order.
+        rows = f"SELECT {element} AS v {rest} ORDER BY {order_by}"
+        return f"(SELECT json_group_array(json(v)) FROM ({rows}))"  # noqa: S608 (ours)
+    return f"(SELECT coalesce(json_agg({element} ORDER BY {order_by}), '[]'::json) {rest})"
 
 
 def source(dialect: str) -> str:

@@ -11,24 +11,19 @@ answered by its plan.
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Iterator
-from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.app import create_app
 from api.graphql.execution import compiled
 from api.graphql.execution import plan as compiled_plan
-from api.settings import Settings
-from tests.fixtures.databases import enabled_backends, prepared_database
+from api.graphql.execution.fast_path import FastPath
+from tests.fixtures.databases import enabled_backends
+from tests.fixtures.graphql_twin import Twin, twin_apps
 
 # (selection, covered by plans)
 Field = tuple[str, bool]
@@ -145,67 +140,44 @@ def queries(draw: st.DrawFn, slugs: list[str]) -> tuple[str, dict[str, Any], boo
 
 
 @dataclass
-class Twin:
-    """Both apps, served from an event loop of their own so hypothesis can drive them."""
+class CountedTwin:
+    """The twin apps, and which compiled path answered each request."""
 
-    loop: asyncio.AbstractEventLoop
-    clients: dict[bool, httpx.AsyncClient]
-    stack: AsyncExitStack
+    apps: Twin
     compiled_runs: list[bool]
 
     def post(self, plans: bool, document: str, variables: dict[str, Any]) -> tuple[int, Any]:
-        body = {"query": document, "variables": variables}
-        call = self.clients[plans].post("/graphql", json=body)
-        response = asyncio.run_coroutine_threadsafe(call, self.loop).result(timeout=60)
-        return response.status_code, orjson.loads(response.content)
-
-
-async def _open(url: str, stack: AsyncExitStack) -> dict[bool, httpx.AsyncClient]:
-    clients = {}
-    for plans in (True, False):
-        settings_ = Settings(
-            database_url=url,
-            graphql_compiled=plans,
-            webhook_worker=False,
-            rate_limit_anonymous="1000000/minute",
-        )
-        app = create_app(settings_)
-        await stack.enter_async_context(app.router.lifespan_context(app))
-        transport = httpx.ASGITransport(app=app)
-        clients[plans] = await stack.enter_async_context(
-            httpx.AsyncClient(transport=transport, base_url="http://testserver")
-        )
-    return clients
+        return self.apps.post(plans, document, variables)
 
 
 @pytest.fixture(scope="module", params=enabled_backends())
-def twin(request: pytest.FixtureRequest) -> Iterator[Twin]:
-    url = prepared_database(request.param, articles=30, seed=7)
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    stack = AsyncExitStack()
-    clients = asyncio.run_coroutine_threadsafe(_open(url, stack), loop).result(timeout=60)
+def twin(request: pytest.FixtureRequest) -> Iterator[CountedTwin]:
     runs: list[bool] = []
     original = compiled.CompiledExecution._run
+    original_lean = FastPath.execute
 
     async def counting(self: compiled.CompiledExecution, plan: compiled_plan.Plan) -> None:
         await original(self, plan)
         runs.append(self.execution_context.result is not None)
 
+    async def counting_lean(self: FastPath, *args: Any) -> bytes | None:
+        body = await original_lean(self, *args)
+        if body is not None:  # answered by the SQL plans: a compiled path too
+            runs.append(True)
+        return body
+
     compiled.CompiledExecution._run = counting  # type: ignore[method-assign]
+    FastPath.execute = counting_lean  # type: ignore[method-assign,assignment]
     try:
-        yield Twin(loop, clients, stack, runs)
+        with twin_apps(request.param) as apps:
+            yield CountedTwin(apps, runs)
     finally:
         compiled.CompiledExecution._run = original  # type: ignore[method-assign]
-        asyncio.run_coroutine_threadsafe(stack.aclose(), loop).result(timeout=60)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
-        loop.close()
+        FastPath.execute = original_lean  # type: ignore[method-assign]
 
 
 @pytest.fixture(scope="module")
-def slugs(twin: Twin) -> list[str]:
+def slugs(twin: CountedTwin) -> list[str]:
     status, body = twin.post(True, "{ articles(first: 5) { nodes { slug } } }", {})
     assert status == 200
     return [node["slug"] for node in body["data"]["articles"]["nodes"]]
@@ -225,7 +197,7 @@ def _drop_plans() -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=st.data())
-def test_plans_answer_as_standard_execution(twin: Twin, slugs: list[str], data: Any) -> None:
+def test_plans_answer_as_standard_execution(twin: CountedTwin, slugs: list[str], data: Any) -> None:
     document, variables, must_compile, valid = data.draw(queries(slugs))
     _drop_plans()
     twin.compiled_runs.clear()
@@ -238,7 +210,9 @@ def test_plans_answer_as_standard_execution(twin: Twin, slugs: list[str], data: 
     assert ("errors" not in with_plans[1]) == valid or not must_compile, with_plans
 
 
-def test_the_feed_page_and_an_article_page_run_compiled(twin: Twin, slugs: list[str]) -> None:
+def test_the_feed_page_and_an_article_page_run_compiled(
+    twin: CountedTwin, slugs: list[str]
+) -> None:
     from bench.scenarios import FEED_QUERY, _expand
 
     _drop_plans()
@@ -252,7 +226,7 @@ def test_the_feed_page_and_an_article_page_run_compiled(twin: Twin, slugs: list[
     assert twin.compiled_runs == [True, True]
 
 
-def test_a_bad_argument_is_the_plans_to_report(twin: Twin) -> None:
+def test_a_bad_argument_is_the_plans_to_report(twin: CountedTwin) -> None:
     _drop_plans()
     twin.compiled_runs.clear()
     bad = 'query { articles(after: "bogus") { nodes { slug } } }'
@@ -262,12 +236,13 @@ def test_a_bad_argument_is_the_plans_to_report(twin: Twin) -> None:
 
 
 def test_a_plan_that_keeps_stepping_aside_is_dropped(
-    twin: Twin, monkeypatch: pytest.MonkeyPatch
+    twin: CountedTwin, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def broken(*_args: Any) -> None:
         raise RuntimeError("mentions went missing")
 
     monkeypatch.setattr(compiled_plan, "_load_mentions", broken)
+    monkeypatch.setattr(FastPath, "prepare", lambda *_args: None)  # the SQL plans step aside
     _drop_plans()
     twin.compiled_runs.clear()
     query = "{ articles(first: 2) { nodes { slug mentions { salience } } } }"

@@ -1,4 +1,5 @@
-"""HTTP caching for GET responses: strong content ETags, 304s, Last-Modified."""
+"""HTTP caching for GET responses (REST reads, GraphQL queries over GET): strong content
+ETags, 304s, Last-Modified."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 JSON_MEDIA_TYPE = "application/json"
+# How long a cache may serve a feed read (REST GETs, GraphQL queries over GET) unchecked.
+FEED_CACHE_CONTROL = "public, max-age=30, stale-while-revalidate=30"
 
 
 def strong_etag(body: bytes, prefix: str = "") -> str:
