@@ -14,8 +14,10 @@ from api.db.database import Database, create_async_db_engine, create_loop_read_e
 from api.domain import webhooks as webhook_worker
 from api.edge.admission import AdmissionMiddleware
 from api.edge.deadline import DeadlineMiddleware
+from api.edge.early_answers import EarlyAnswerMiddleware
 from api.edge.fault_injection import fault_routes
 from api.edge.memory import cap_malloc_arenas, startup_frozen
+from api.edge.streams import StreamLimitsMiddleware
 from api.graphql.endpoint import graphql_routes
 from api.http.problems import exception_handlers
 from api.observability import ObservedStarlette, Telemetry, metrics_routes
@@ -46,8 +48,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
     # Reliability (issue 8): refuse past the concurrency limit first, then bound the time
     # of everything inside (the access gate's key lookup included).
     middleware = [
+        # Outermost, so every answer given before the body was read closes the connection.
+        Middleware(EarlyAnswerMiddleware),
         Middleware(AdmissionMiddleware, settings=settings),
         Middleware(DeadlineMiddleware, settings=settings),
+        # Streams per client, WebSockets per worker: refused before any key lookup.
+        Middleware(StreamLimitsMiddleware, settings=settings),
     ]
     middleware.append(Middleware(AccessMiddleware, settings=settings))
     if settings.cors_origins:
@@ -78,6 +84,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers=exception_handlers(),
         lifespan=lifespan,
     )
+    # Starlette answers "/path/" with a redirect built from the Host header, which a client
+    # controls: an unknown path with a trailing slash is a 404 like any other.
+    app.router.redirect_slashes = False
     app.state.settings = settings
     telemetry.bind(app)
     return app

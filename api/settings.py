@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Literal
 
@@ -31,8 +32,12 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     # Short reads on SQLite run on the event loop's thread instead of aiosqlite's (api/db.py).
     sqlite_reads_on_loop: bool = True
-    # Queries a compiled plan covers skip per-field execution (api.graphql.execution.compiled).
+    # Known queries the SQL plans cover skip strawberry's pipeline and per-field execution
+    # (api.graphql.execution); off, every query runs on standard execution.
     graphql_compiled: bool = True
+    # A JSON manifest of trusted GraphQL documents (hash -> document, or a list): when set,
+    # only those run (api.graphql.persisted). Unset: any valid document, and APQ by hash.
+    graphql_trusted_documents: Path | None = None
     # glibc malloc arenas for a serving process (api.edge.memory); 0 keeps glibc's default.
     malloc_arena_max: int = Field(default=2, ge=0, le=64)
     # Objects alive once the app has started stay out of the collector's passes.
@@ -55,6 +60,9 @@ class Settings(BaseSettings):
     )
     # Keeps counters apart when several deployments share one Redis.
     rate_limit_prefix: str = "broadsheet"
+    # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses, CIDR ranges or
+    # "*"). Empty: nobody's, so no client can pick the address it is limited and logged by.
+    trusted_proxies: list[str] = Field(default_factory=list)
 
     # --- Live stream (SSE /v1/stream and GraphQL subscriptions) ---
     # Caught up, a stream re-reads the changes log this often: other processes' writes.
@@ -65,6 +73,13 @@ class Settings(BaseSettings):
     # A stream ends after this long and the client resumes with Last-Event-ID: proxies cut
     # long connections anyway, and an end keeps the contract fuzzer's calls finite.
     stream_max_seconds: float = Field(default=3600.0, gt=0)
+    # Streams (SSE and subscriptions together) one client address may hold open per worker,
+    # so that one client cannot take every slot.
+    stream_max_per_client: int = Field(default=10, ge=1)
+    # Open WebSockets per worker (idle ones included); one more is refused with 503.
+    websocket_max_connections: int = Field(default=100, ge=1)
+    # A WebSocket with no subscription running for this long is closed (code 4408).
+    websocket_idle_seconds: float = Field(default=15.0, gt=0, le=3600)
     # --- Webhooks ---
     # Run the delivery worker inside `broadsheet serve` (off: run `broadsheet worker`).
     webhook_worker: bool = True
@@ -86,6 +101,8 @@ class Settings(BaseSettings):
     # Prometheus exposition at /metrics; each worker has its own unless
     # PROMETHEUS_MULTIPROC_DIR is set (then any worker answers for all).
     metrics_enabled: bool = True
+    # /metrics answers only a request with a valid API key (any scope).
+    metrics_require_key: bool = False
     # One OpenTelemetry span per request; on by default when an OTLP endpoint is configured.
     tracing_enabled: bool = Field(default_factory=lambda: bool(os.environ.get(OTLP_ENDPOINT)))
 
@@ -112,6 +129,17 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
     # SIGTERM: stop accepting, let requests in flight finish for this long, then exit.
     graceful_shutdown_seconds: int = Field(default=30, ge=0, le=3600)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_proxies(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            if entry != "*":
+                try:
+                    ip_network(entry, strict=False)
+                except ValueError as exc:
+                    raise ValueError(f"not an address or CIDR range: {entry!r}") from exc
+        return value
 
     @field_validator("rate_limit_anonymous", "rate_limit_keyed")
     @classmethod

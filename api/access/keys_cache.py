@@ -9,21 +9,34 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import OrderedDict
+from typing import TypeVar
 
 from api.db.database import Database
 from api.domain.access import KeyRecord, authenticate
 
 TTL_SECONDS = 10.0
 MAX_ENTRIES = 4096
+V = TypeVar("V")
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class KeyResolver:
     def __init__(self, database: Database) -> None:
         self._database = database
         self._cache: OrderedDict[str, tuple[float, KeyRecord | None]] = OrderedDict()
+        # Tokens that were a valid key at some point. An address over its anonymous quota
+        # is refused before its key is looked up, unless the key is one of these: a valid
+        # key must not be locked out by the anonymous callers sharing its address.
+        self._vouched: OrderedDict[str, None] = OrderedDict()
+
+    def vouched(self, token: str) -> bool:
+        return _digest(token) in self._vouched
 
     async def resolve(self, token: str) -> KeyRecord | None:
-        digest = hashlib.sha256(token.encode()).hexdigest()
+        digest = _digest(token)
         now = time.monotonic()
         cached = self._cache.get(digest)
         if cached is not None and cached[0] > now:
@@ -31,8 +44,14 @@ class KeyResolver:
         async with self._database.session() as session:
             record = await authenticate(session, token)
         # Unknown tokens are cached too: a client retrying a bad key costs one lookup.
-        self._cache[digest] = (now + TTL_SECONDS, record)
-        self._cache.move_to_end(digest)
-        while len(self._cache) > MAX_ENTRIES:
-            self._cache.popitem(last=False)
+        _remember(self._cache, digest, (now + TTL_SECONDS, record))
+        if record is not None:
+            _remember(self._vouched, digest, None)
         return record
+
+
+def _remember(entries: OrderedDict[str, V], digest: str, value: V) -> None:
+    entries[digest] = value
+    entries.move_to_end(digest)
+    while len(entries) > MAX_ENTRIES:
+        entries.popitem(last=False)

@@ -3,42 +3,44 @@
 A pure ASGI middleware (no BaseHTTPMiddleware): it runs on every request, so it adds no
 task or body buffering. The resolved key (or None) is left in ``request.state.api_key``;
 write routes check its scope themselves.
+
+A caller without a valid key counts against its client address under the anonymous
+policy, whatever it presented: refused requests (a bad key, a key in the URL, two keys)
+included, so guessing keys costs quota like any anonymous call. Keys that failed their
+lookup are counted apart as well; once an address has spent the anonymous quota on them,
+the keys it presents are refused before they are looked up in the database (except keys
+this worker has seen valid).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from urllib.parse import parse_qsl
-
-from starlette.datastructures import Headers
-from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.access.credentials import presented_token, refuse_keys_in_url
 from api.access.keys_cache import KeyResolver
 from api.access.rate_limit import RateLimiter, Verdict
+from api.access.refusals import rate_limited, refuse
 from api.db.database import Database
 from api.db.faults import db_fault
 from api.domain.access import KeyRecord
-from api.errors import BroadsheetError, Forbidden, InvalidInput, Unauthenticated
-from api.http.problems import problem_response
+from api.errors import BroadsheetError, Forbidden, Unauthenticated
 from api.models import KeyScope
+from api.observability.app import METRICS_PATH
 from api.settings import Settings
 
 # Orchestrators probe these; they are never limited or gated.
 PROBE_PATHS = frozenset({"/healthz", "/readyz"})
 # The API's own documentation stays readable when reads need a key.
 PUBLIC_PREFIXES = ("/docs", "/openapi.")
-URL_CREDENTIAL_PARAMS = frozenset({"api_key", "apikey", "api-key", "access_token", "token"})
 
 
-def presented_token(headers: Headers) -> str | None:
-    authorization = headers.get("authorization")
-    if authorization is not None:
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthenticated(detail="use 'Authorization: Bearer <key>'")
-        return token.strip()
-    return headers.get("x-api-key")
+class Refused(Exception):
+    """A refusal and the verdict of the count it cost (for the rate-limit headers)."""
+
+    def __init__(self, error: BroadsheetError, verdict: Verdict | None) -> None:
+        super().__init__(error.detail)
+        self.error = error
+        self.verdict = verdict
 
 
 class AccessMiddleware:
@@ -54,92 +56,85 @@ class AccessMiddleware:
             self._resolver = KeyResolver(database)
         return self._resolver
 
-    async def _caller(self, scope: Scope) -> KeyRecord | None:
-        query = scope.get("query_string", b"").decode("latin-1")
-        if any(name.lower() in URL_CREDENTIAL_PARAMS for name, _ in parse_qsl(query)):
-            raise InvalidInput.for_param(
-                "api_key",
-                "never put API keys in URLs; send 'Authorization: Bearer <key>'",
-                status=400,
-            )
-        token = presented_token(Headers(scope=scope))
-        if token is None:
-            path: str = scope["path"]
-            if self.settings.require_key_for_reads and not path.startswith(PUBLIC_PREFIXES):
-                raise Unauthenticated(detail="this server requires an API key for every request")
-            return None
-        key = await self._keys(scope).resolve(token)
+    def _needs_key(self, path: str) -> BroadsheetError | None:
+        if path == METRICS_PATH and self.settings.metrics_require_key:
+            return Unauthenticated(detail="metrics are served only to a request with an API key")
+        if self.settings.require_key_for_reads and not path.startswith(PUBLIC_PREFIXES):
+            return Unauthenticated(detail="this server requires an API key for every request")
+        return None
+
+    async def _count(self, identity: str, *, keyed: bool) -> Verdict | None:
+        return None if self.limiter is None else await self.limiter.hit(identity, keyed=keyed)
+
+    async def _key(self, scope: Scope, token: str, address: str) -> KeyRecord:
+        resolver = self._keys(scope)
+        # Failed lookups have a count of their own: anonymous calls from a shared address
+        # (a NAT) must not lock out a key, but a key guesser is stopped before the database.
+        failures = f"failed-{address}"
+        if self.limiter is not None and not resolver.vouched(token):
+            spent = await self.limiter.exhausted(failures)
+            if spent is not None:
+                raise Refused(rate_limited(spent), spent)
+        key = await resolver.resolve(token)
         if key is None:
+            await self._count(failures, keyed=False)
             raise Unauthenticated(detail="unknown or revoked API key")
-        if not key.scope.allows(KeyScope.READ):
-            raise Forbidden(detail="this key may not read")
         return key
 
+    async def _admit(self, scope: Scope) -> tuple[KeyRecord | None, Verdict | None]:
+        """The caller's key and the verdict of its count; raises ``Refused``."""
+        client = scope.get("client")
+        address = f"ip:{client[0] if client else 'unknown'}"
+        try:
+            refuse_keys_in_url(scope.get("query_string", b""))
+            token = presented_token(scope["headers"])
+            if token is None:
+                missing = self._needs_key(scope["path"])
+                if missing is not None:
+                    raise missing
+                key = None
+            else:
+                key = await self._key(scope, token, address)
+        except BroadsheetError as error:  # counted as the anonymous call it is
+            verdict = await self._count(address, keyed=False)
+            if verdict is not None and not verdict.allowed:
+                raise Refused(rate_limited(verdict), verdict) from None
+            raise Refused(error, verdict) from None
+        if key is None:
+            verdict = await self._count(address, keyed=False)
+        else:
+            verdict = await self._count(f"key:{key.key_id}", keyed=True)
+            if not key.scope.allows(KeyScope.READ):
+                raise Refused(Forbidden(detail="this key may not read"), verdict)
+        if verdict is not None and not verdict.allowed:
+            raise Refused(rate_limited(verdict), verdict)
+        return key, verdict
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket":
-            await self._websocket(scope, receive, send)
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
             return
-        if scope["type"] != "http" or scope["path"] in PROBE_PATHS:
+        if scope["path"] in PROBE_PATHS:
+            try:
+                refuse_keys_in_url(scope.get("query_string", b""))
+            except BroadsheetError as error:
+                await refuse(error, None, scope, receive, send)
+                return
             await self.app(scope, receive, send)
             return
         try:
-            key = await self._caller(scope)
-        except BroadsheetError as exc:
-            await _problem(exc, {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {})(
-                scope, receive, send
-            )
+            key, verdict = await self._admit(scope)
+        except Refused as refused:
+            await refuse(refused.error, refused.verdict, scope, receive, send)
             return
         except Exception as exc:  # resolving the key needs the database: an outage is a 503
             fault = db_fault(exc)
             if fault is None:
                 raise
-            await _problem(fault, {"Retry-After": str(fault.retry_after)})(scope, receive, send)
+            await refuse(fault, None, scope, receive, send)
             return
         scope.setdefault("state", {})["api_key"] = key
-        verdict = None
-        if self.limiter is not None:
-            client = scope.get("client")
-            identity = f"key:{key.key_id}" if key else f"ip:{client[0] if client else 'unknown'}"
-            verdict = await self.limiter.hit(identity, keyed=key is not None)
-        if verdict is not None and not verdict.allowed:
-            headers = {k.decode(): v.decode() for k, v in verdict.headers()}
-            headers["Retry-After"] = str(max(1, verdict.reset_seconds))
-            limited = BroadsheetError(
-                detail=f"rate limit of {verdict.quota} requests per {verdict.window_seconds} s "
-                f"exceeded; retry in {headers['Retry-After']} s",
-                status=429,
-                code="RATE_LIMITED",
-                title="Too many requests",
-            )
-            await _problem(limited, headers)(scope, receive, send)
-            return
         await self.app(scope, receive, _with_headers(send, verdict))
-
-    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """A WebSocket handshake is gated like a request (key from its headers, one hit
-        against the rate limit); a refused one is closed before it is accepted (HTTP 403)."""
-        try:
-            key = await self._caller(scope)
-        except BroadsheetError:
-            await send({"type": "websocket.close", "code": 1008})
-            return
-        scope.setdefault("state", {})["api_key"] = key
-        if self.limiter is not None:
-            client = scope.get("client")
-            identity = f"key:{key.key_id}" if key else f"ip:{client[0] if client else 'unknown'}"
-            verdict = await self.limiter.hit(identity, keyed=key is not None)
-            if verdict is not None and not verdict.allowed:
-                await send({"type": "websocket.close", "code": 1008})
-                return
-        await self.app(scope, receive, send)
-
-
-def _problem(exc: BroadsheetError, headers: Mapping[str, str]) -> Response:
-    params = getattr(exc, "invalid_params", None)
-    invalid = [{"name": p.name, "reason": p.reason} for p in params] if params else None
-    return problem_response(
-        exc.status, exc.detail, title=exc.title, invalid_params=invalid, headers=headers
-    )
 
 
 def _with_headers(send: Send, verdict: Verdict | None) -> Send:

@@ -48,10 +48,25 @@ class RateLimiter:
 
     async def hit(self, identity: str, *, keyed: bool) -> Verdict | None:
         """Count one request; None when the counter store is unreachable (fail open)."""
+        return await self._verdict(identity, keyed=keyed, count=True)
+
+    async def exhausted(self, identity: str) -> Verdict | None:
+        """The anonymous verdict for ``identity`` if its quota is spent, counting nothing;
+        None while it has some left (or the store is unreachable)."""
+        item = self._policies["anonymous"]
+        try:
+            if await self._strategy.test(item, self._prefix, identity):
+                return None
+        except Exception:
+            log.warning("rate limit store unavailable; request allowed", exc_info=True)
+            return None
+        return await self._verdict(identity, keyed=False, count=False)
+
+    async def _verdict(self, identity: str, *, keyed: bool, count: bool) -> Verdict | None:
         policy = "key" if keyed else "anonymous"
         item = self._policies[policy]
         try:
-            allowed = await self._strategy.hit(item, self._prefix, identity)
+            allowed = await self._strategy.hit(item, self._prefix, identity) if count else False
             stats = await self._strategy.get_window_stats(item, self._prefix, identity)
         except Exception:  # an outage of the counter store must not take the API down
             log.warning("rate limit store unavailable; request allowed", exc_info=True)

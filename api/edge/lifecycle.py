@@ -47,6 +47,7 @@ class ServerOptions(TypedDict):
     timeout_graceful_shutdown: int
     h11_max_incomplete_event_size: int
     http: type[asyncio.Protocol]
+    forwarded_allow_ips: list[str]
 
 
 def server_options(settings: Settings) -> ServerOptions:
@@ -58,6 +59,10 @@ def server_options(settings: Settings) -> ServerOptions:
         h11_max_incomplete_event_size=settings.max_header_bytes,
         # Times the request head (uvicorn does not) and caps its size: 408 / 431.
         http=protocol_for(settings),
+        # X-Forwarded-For is believed only from these peers. Not uvicorn's default
+        # (loopback, or FORWARDED_ALLOW_IPS): anything reaching the worker through loopback,
+        # a sidecar or a port forward, would pick the address it is rate-limited by.
+        forwarded_allow_ips=list(settings.trusted_proxies),
     )
 
 

@@ -6,6 +6,7 @@ connection for ever; and only its h11 parser takes a size cap for the head. Thes
 subclasses add both. The timer runs from the connection's start (first request) or the
 request's first byte (later ones) until its headers are complete. The size costs a length
 add per chunk while a head arrives; it is measured exactly only when that bound passes the cap.
+A connection closed while its request's body still arrives lingers (``api.edge.lingering``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
+from api.edge.lingering import LingeringTransport
 from api.settings import Settings
 
 Parser = Literal["httptools", "h11"]
@@ -76,6 +78,7 @@ class _HeadGuard(asyncio.Protocol):
     server_state: ServerState
     client: tuple[str, int] | None
     _head_timer: asyncio.TimerHandle | None = None
+    _linger: LingeringTransport
     # Bytes received for the head in progress; -1 while none is (body, response, idle).
     _head_bytes = -1
 
@@ -83,13 +86,18 @@ class _HeadGuard(asyncio.Protocol):
     cycle: Any
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+        # Closed mid-body (an early answer), the connection lingers instead: api.edge.lingering.
+        self._linger = LingeringTransport(transport, self.loop, self._body_unread)
+        super().connection_made(cast(asyncio.Transport, self._linger))
         self._head_bytes = 0
         self._start_head_timer()  # uvicorn times nothing before the first request
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_head_timer()
         super().connection_lost(exc)
+
+    def _body_unread(self) -> bool:
+        raise NotImplementedError
 
     def _responding(self) -> bool:
         return self.cycle is not None and not self.cycle.response_complete
@@ -137,6 +145,8 @@ class HttpToolsHeadGuard(_HeadGuard, HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         # uvicorn's own, plus the count; and our _Refused (httptools wraps what a callback
         # raises in HttpParserCallbackError) is not an invalid request.
+        if self._linger.lingering:
+            return  # the rest of a body nobody reads
         self._unset_keepalive_if_required()
         self._chunk_bytes = len(data)
         try:
@@ -157,6 +167,9 @@ class HttpToolsHeadGuard(_HeadGuard, HttpToolsProtocol):
             self._head_bytes += len(data)
             if self._head_bytes - self._head_slack > self.max_header_bytes:
                 self._refuse(TOO_LARGE)
+
+    def _body_unread(self) -> bool:
+        return self.cycle is not None and bool(self.cycle.more_body)
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
@@ -189,7 +202,12 @@ class H11HeadGuard(_HeadGuard, H11Protocol):
 
     parser_name = "h11"
 
+    def _body_unread(self) -> bool:
+        return self.conn.their_state is h11.SEND_BODY
+
     def data_received(self, data: bytes) -> None:
+        if self._linger.lingering:
+            return  # the rest of a body nobody reads
         if self.conn.their_state is h11.IDLE:  # no request open: these bytes start or extend one
             self._head_bytes = max(self._head_bytes, 0) + len(data)
             if self._head_timer is None:

@@ -9,25 +9,19 @@
   (BEGIN IMMEDIATE on SQLite) committed at the end, each mutation field inside a SAVEPOINT.
 - A WebSocket on the same path carries subscriptions (graphql-transport-ws); they open
   their own short sessions (api.graphql.sync.subscriptions).
+
+Reading and checking a request, and choosing its operation, are ``api.graphql.http``'s.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 import orjson
-from cross_web import HTTPException
-from graphql import (
-    FieldNode,
-    GraphQLError,
-    OperationType,
-    Visitor,
-    get_operation_ast,
-    parse,
-    visit,
-)
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError, OperationType
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
@@ -45,94 +39,27 @@ from api.db.database import Database
 from api.db.faults import db_fault
 from api.errors import ServiceUnavailable
 from api.graphql.core.context import Context, build_context
-from api.graphql.core.errors import INTERNAL, UNAVAILABLE, Phase, format_error
-from api.graphql.limits.rules import MAX_BODY_BYTES, MAX_TOKENS
+from api.graphql.core.errors import (
+    BAD_REQUEST,
+    INTERNAL,
+    OPERATION_RESOLUTION_FAILURE,
+    UNAVAILABLE,
+    Phase,
+    format_error,
+)
+from api.graphql.execution.fast_path import FastPath
+from api.graphql.execution.lean_http import lean_response
+from api.graphql.graphiql import graphiql_page, graphiql_routes
+from api.graphql.http import body as request_body
+from api.graphql.http.media import GRAPHQL_RESPONSE, negotiate
+from api.graphql.http.operations import operation_plan
 from api.graphql.metrics import record_graphql
+from api.graphql.persisted import PersistedQueries, PersistedQueryError, load_manifest
 from api.graphql.schema import build_schema
+from api.http.caching import FEED_CACHE_CONTROL, cached_json
 from api.settings import Settings
 
-GRAPHQL_RESPONSE = "application/graphql-response+json"
-JSON = "application/json"
 PATH = "/graphql"
-
-
-def negotiate(accept: str | None) -> str:
-    """The response media type for an Accept header: the one the client prefers, by q."""
-    if not accept:
-        return JSON
-    best, best_q = JSON, -1.0
-    for part in accept.split(","):
-        media, _, params = part.strip().partition(";")
-        media = media.strip().lower()
-        if media not in (GRAPHQL_RESPONSE, JSON, "application/*", "*/*"):
-            continue
-        q = 1.0
-        for param in params.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key.strip() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        # An explicit graphql-response+json beats a wildcard or json at the same q.
-        candidate = GRAPHQL_RESPONSE if media == GRAPHQL_RESPONSE else JSON
-        if q > best_q or (q == best_q and candidate == GRAPHQL_RESPONSE):
-            best, best_q = candidate, q
-    return best if best_q > 0 else JSON
-
-
-# Documents above this are parsed every time: the cache must not hold 256 KiB bodies.
-CACHED_DOCUMENT_CHARS = 8192
-
-
-# Fields whose resolvers rank or score (search, related, trending): a document selecting
-# any of them keeps its reads off the event loop's thread on SQLite (Database.session).
-OFFLOADED_FIELDS = frozenset({"search", "related", "relatedEntities", "trendingEntities"})
-
-
-class OperationPlan(NamedTuple):
-    kind: OperationType | None
-    offload: bool
-
-
-def operation_plan(query: str | None, operation_name: str | None) -> OperationPlan:
-    """What a request's operation is, known before the session opens.
-
-    ``kind`` is None for anything that does not parse or select exactly one operation:
-    execution then refuses it without touching the database, with the proper error.
-    """
-    if not query:
-        return OperationPlan(None, False)
-    if len(query) <= CACHED_DOCUMENT_CHARS:
-        return _operation_plan_cached(query, operation_name)
-    return _operation_plan(query, operation_name)
-
-
-@lru_cache(maxsize=256)
-def _operation_plan_cached(query: str, operation_name: str | None) -> OperationPlan:
-    return _operation_plan(query, operation_name)
-
-
-class _FieldNames(Visitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: set[str] = set()
-
-    def enter_field(self, node: FieldNode, *_args: object) -> None:
-        self.names.add(node.name.value)
-
-
-def _operation_plan(query: str, operation_name: str | None) -> OperationPlan:
-    try:
-        document = parse(query, max_tokens=MAX_TOKENS, no_location=True)
-    except GraphQLError:
-        return OperationPlan(None, False)
-    operation = get_operation_ast(document, operation_name)
-    if operation is None:
-        return OperationPlan(None, False)
-    fields = _FieldNames()
-    visit(document, fields)  # fragments included: they may hold the heavy fields
-    return OperationPlan(operation.operation, not fields.names.isdisjoint(OFFLOADED_FIELDS))
 
 
 class TextFrames(ASGIWebSocketAdapter):
@@ -158,16 +85,25 @@ class GraphQLView(GraphQL[Context, None]):
             allowed_origins=settings.cors_origins,
         )
         self.debug = settings.debug
+        # Known queries the SQL plans cover skip strawberry's pipeline (execution.fast_path).
+        graphql_schema = self.schema._schema  # type: ignore[attr-defined]
+        self.lean = FastPath(graphql_schema) if settings.graphql_compiled else None
+        manifest = settings.graphql_trusted_documents
+        self.persisted = PersistedQueries(load_manifest(manifest) if manifest else None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":  # subscriptions; the access gate checked the key
             await super().__call__(scope, receive, send)
             return
-        request = Request(scope, receive)
+        request = Request(scope, request_body.limited(receive, Headers(scope=scope)))
         media_type = negotiate(request.headers.get("accept"))
         request.state.graphql_media_type = media_type
         try:
-            response = await self.run(request)
+            response = await self._respond(request, media_type)
+        except PersistedQueryError as error:
+            response = Response(
+                error.body(), error.status, {"Cache-Control": "no-store"}, media_type=media_type
+            )
         except HTTPException as error:
             response = self._http_error(error, request)
         except Exception as error:  # the session could not open, commit or roll back
@@ -175,7 +111,19 @@ class GraphQLView(GraphQL[Context, None]):
             if fault is None:
                 raise
             response = self._unavailable(fault, media_type)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
         await response(scope, receive, send)
+
+    async def _respond(self, request: Request, media_type: str) -> Response:
+        response = None
+        if self.lean is not None:
+            response = await lean_response(self.lean, self.persisted, request, media_type)
+            request.state.graphql_cacheable = response is not None
+        if response is None:
+            response = await self.run(request)
+        if request.method == "GET" and response.status_code == 200:
+            return _cacheable_get(request, response, media_type)
+        return response
 
     def _unavailable(self, fault: ServiceUnavailable, media_type: str) -> Response:
         body = {"errors": [{"message": fault.detail, "extensions": {"code": fault.code}}]}
@@ -183,7 +131,8 @@ class GraphQLView(GraphQL[Context, None]):
         return Response(orjson.dumps(body), 503, headers, media_type=media_type)
 
     def _http_error(self, error: HTTPException, request: Request) -> Response:
-        status, headers, code = error.status_code, {}, "BAD_REQUEST"
+        status, headers = error.status_code, {}
+        code = error.code if isinstance(error, request_body.RequestRefused) else BAD_REQUEST
         if status == 405:
             code = "METHOD_NOT_ALLOWED"
             headers["Allow"] = getattr(request.state, "graphql_allow", "GET, POST")
@@ -194,6 +143,28 @@ class GraphQLView(GraphQL[Context, None]):
     async def get_context(self, request: Any, response: Any) -> Context:
         return build_context(request)
 
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A persisted query by hash is a GET without `query`: an operation, not the IDE.
+        if "extensions" in request.query_params:
+            return False
+        return bool(super().should_render_graphql_ide(request))
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql_page()  # served from here, with the pages' security headers
+
+    def parse_json(self, data: str | bytes) -> object:
+        return request_body.parse_json(data)
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        request_data = await super().parse_http_body(request)
+        if isinstance(request_data, GraphQLRequestData):  # batches are refused above
+            request_body.check_request(request_data)
+            params = {"query": request_data.query, "extensions": request_data.extensions}
+            request_data.query = self.persisted.resolve(params)["query"]
+        return request_data
+
     async def execute_single(
         self,
         request: Request,
@@ -203,13 +174,16 @@ class GraphQLView(GraphQL[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        kind, offload = operation_plan(request_data.query, request_data.operation_name)
+        kind, offload, refusal = operation_plan(request_data.query, request_data.operation_name)
+        # For the operation metrics, counted once the result is formatted (process_result).
+        request.state.graphql_request = (request_data.query, request_data.operation_name)
+        if refusal is not None:  # a request error, answered as validation errors are
+            code = {"code": OPERATION_RESOLUTION_FAILURE}
+            return PreExecutionError(data=None, errors=[GraphQLError(refusal, extensions=code)])
         if kind is OperationType.SUBSCRIPTION:
             raise HTTPException(
                 400, "subscriptions run over a WebSocket to /graphql (graphql-transport-ws)"
             )
-        # For the operation metrics, counted once the result is formatted (process_result).
-        request.state.graphql_request = (request_data.query, request_data.operation_name)
         # GET never writes: a mutation over GET is refused (405) below, in a read session.
         write = request.method == "POST" and kind is OperationType.MUTATION
         database: Database = request.app.state.db
@@ -252,6 +226,8 @@ class GraphQLView(GraphQL[Context, None]):
         formatted = [format_error(e, phase, debug=self.debug) for e in errors]
         query, operation_name = getattr(request.state, "graphql_request", (None, None))
         record_graphql(request, query, operation_name, formatted)
+        # A GET's answer may be cached only when it holds no error (_cacheable_get).
+        request.state.graphql_cacheable = not formatted
         response: GraphQLHTTPResponse = {}
         if not request_error:
             response["data"] = result.data
@@ -292,10 +268,30 @@ class GraphQLView(GraphQL[Context, None]):
         return orjson.dumps(data)
 
 
+def _cacheable_get(request: Request, response: Response, media_type: str) -> Response:
+    """A query's answer over GET, with a strong ETag (304 when the client's copy is current)
+    and the feed's freshness: a CDN or browser may keep it. Answers to requests that carry
+    a key stay private, and answers with errors are not kept at all."""
+    if not getattr(request.state, "graphql_cacheable", False):
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    headers = request.headers
+    keyed = "authorization" in headers or "x-api-key" in headers
+    return cached_json(
+        request,
+        bytes(response.body),
+        cache_control="private, no-cache" if keyed else FEED_CACHE_CONTROL,
+        media_type=media_type,
+        extra_headers={"Vary": "Accept, Accept-Encoding, Authorization, X-API-Key"},
+    )
+
+
 def graphql_routes(settings: Settings) -> list[BaseRoute]:
     """``/graphql`` exactly: a Route (not a Mount), so no redirect to ``/graphql/``."""
     view = GraphQLView(settings)
     return [
-        Route(PATH, endpoint=view, name="graphql", max_body_size=MAX_BODY_BYTES),
+        # The body limit is the view's own (http.body.limited): its refusal is GraphQL JSON.
+        Route(PATH, endpoint=view, name="graphql"),
         WebSocketRoute(PATH, endpoint=view, name="graphql-ws"),
+        *graphiql_routes(),
     ]

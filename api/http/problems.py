@@ -18,6 +18,9 @@ from api.db.faults import db_fault
 from api.errors import BroadsheetError, ServiceUnavailable
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+# Every API answer is exactly its declared media type: a browser must never sniff one
+# (stored text echoed in JSON, say) into HTML.
+NOSNIFF = {"X-Content-Type-Options": "nosniff"}
 log = logging.getLogger("broadsheet.errors")
 
 
@@ -28,7 +31,9 @@ def problem_response(
     title: str | None = None,
     invalid_params: list[dict[str, str]] | None = None,
     headers: Mapping[str, str] | None = None,
+    members: Mapping[str, Any] | None = None,
 ) -> Response:
+    """``members``: extension members (RFC 9457 3.2) added to the document."""
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": title or HTTPStatus(status).phrase,
@@ -37,9 +42,13 @@ def problem_response(
     }
     if invalid_params is not None:
         body["invalid_params"] = invalid_params
-    return Response(
+    if members:
+        body.update(members)
+    response = Response(
         orjson.dumps(body), status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE
     )
+    response.headers.update(NOSNIFF)
+    return response
 
 
 async def _broadsheet_error(_request: Request, exc: Exception) -> Response:

@@ -32,6 +32,9 @@ class WebhookSubscription(TimestampedMixin, Base):
     # creation (``whsec_`` + base64 of 24 random bytes).
     secret: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The ``key_id`` of the API key that made it: only that key, or an admin key, may see or
+    # manage it. NULL: admin keys only (subscriptions made before owners were recorded).
+    owner_key_id: Mapped[str | None] = mapped_column(String(16), index=True)
 
 
 class WebhookDelivery(Base):

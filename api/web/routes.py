@@ -16,20 +16,15 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from api.edge.security_headers import NOSNIFF, SITE_CSP, page_headers
+
 STATIC = Path(__file__).parent / "static"
 SHELL = STATIC / "index.html"
 # File names carry no content hash, so caches keep them briefly and revalidate by ETag.
 STATIC_CACHE = "public, max-age=300, must-revalidate"
 SHELL_CACHE = "no-cache"
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    # Everything is served from here: the page may only talk to its own origin.
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' https: data:; style-src 'self'; "
-        "script-src 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'"
-    ),
-}
+# Everything is served from here: the page may only talk to its own origin.
+SECURITY_HEADERS = page_headers(SITE_CSP)
 
 
 class SiteFiles(StaticFiles):
@@ -37,7 +32,7 @@ class SiteFiles(StaticFiles):
         response = await super().get_response(path, scope)
         if response.status_code in (200, 304):
             response.headers["Cache-Control"] = STATIC_CACHE
-            response.headers["X-Content-Type-Options"] = "nosniff"
+            response.headers.update(NOSNIFF)
         return response
 
 

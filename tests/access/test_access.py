@@ -65,7 +65,7 @@ async def test_a_revoked_key_is_refused(settings: Settings, database: Database) 
 async def test_keys_are_never_accepted_in_the_url(client: httpx.AsyncClient, param: str) -> None:
     response = await client.get(f"/v1/sources?{param}=bsk_whatever")
     assert response.status_code == 400
-    assert response.json()["invalid_params"][0]["name"] == "api_key"
+    assert response.json()["invalid_params"][0]["name"] == param  # the offending parameter
 
 
 async def test_reads_can_require_a_key(settings: Settings, database: Database) -> None:

@@ -10,10 +10,13 @@ import sys
 import pytest
 
 from api.db.database import Database
+from api.domain.access import KeyRecord
 from api.domain.articles import writes as article_writes
 from api.domain.articles.inputs import ArticleCreate
 from api.domain.webhooks import subscriptions as webhooks
 from api.domain.webhooks.inputs import WebhookCreate
+from api.models import KeyScope
+from api.models.base import utcnow
 from tests.fixtures.webhook_receiver import receiver, verify
 
 pytestmark = pytest.mark.anyio
@@ -24,8 +27,9 @@ async def test_the_standalone_worker_delivers_and_stops_cleanly(
 ) -> None:
     with receiver() as hook:
         async with database.session(write=True) as session:
+            admin = KeyRecord("adminkey0000", "admin", KeyScope.ADMIN, utcnow(), None)
             sub = await webhooks.create_subscription(
-                session, WebhookCreate(url=hook.url), allow=["127.0.0.1"]
+                session, WebhookCreate(url=hook.url), allow=["127.0.0.1"], caller=admin
             )
             item = {
                 "url": "https://news.example/1",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -90,3 +93,31 @@ def test_search_phrase_pairs_migrate(database_url: str, sync_engine: Engine) -> 
         assert tuple(connection.execute(objects).one()) == (True, True, True)
         held, pairs = connection.execute(paired).one()
         assert held == pairs > 0
+
+
+def test_webhook_owners_migrate_with_the_data(database_url: str, sync_engine: Engine) -> None:
+    """0009 adds each subscription's owner; the ones already stored become admin-only (NULL),
+    and a downgrade keeps the subscriptions and their deliveries."""
+    subs, deliveries = (
+        Base.metadata.tables[t] for t in ("webhook_subscriptions", "webhook_deliveries")
+    )
+    hook: dict[str, Any] = {"url": "http://hooks.example/", "event_types": ["article.created"]}
+    hook |= {"version": 1, "secret": "whsec_x", "active": True, "owner_key_id": "ownerkey0000"}
+    now = dt.datetime.now(dt.UTC)
+    sent: dict[str, Any] = {"subscription_id": "s1", "event_type": "article.created"}
+    sent |= {"resource_id": "a1", "payload": {}, "status": "pending", "attempts": 0}
+    sent |= {"next_attempt_at": now, "created_at": now}
+    with sync_engine.begin() as connection:
+        connection.execute(subs.insert(), [hook | {"id": "s1"}, hook | {"id": "s2"}])
+        connection.execute(deliveries.insert(), [sent | {"id": f"d{n}"} for n in range(3)])
+    migrate.downgrade(database_url, "0008")
+    columns = {c["name"] for c in inspect(sync_engine).get_columns("webhook_subscriptions")}
+    assert "owner_key_id" not in columns
+    with sync_engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM webhook_subscriptions")) == 2
+        assert connection.scalar(text("SELECT count(*) FROM webhook_deliveries")) == 3
+    migrate.upgrade(database_url)
+    with sync_engine.connect() as connection:
+        owners = connection.execute(text("SELECT id, owner_key_id FROM webhook_subscriptions"))
+        assert sorted(owners.all()) == [("s1", None), ("s2", None)]
+        assert connection.scalar(text("SELECT count(*) FROM webhook_deliveries")) == 3

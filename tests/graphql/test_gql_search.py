@@ -102,13 +102,15 @@ async def test_nasty_queries_are_data_or_bad_user_input(gql: Gql, seeded: None, 
 
 
 async def test_a_lone_surrogate_is_bad_user_input(client: httpx.AsyncClient, seeded: None) -> None:
-    # JSON can escape a lone surrogate, which no database can store or search for.
+    # JSON can escape a lone surrogate, which no database can store or search for: the
+    # endpoint refuses the request before it runs.
     body = json.dumps({"query": SEARCH, "variables": {"q": "harbor \ud800"}})
     response = await client.post(
         "/graphql", content=body, headers={"content-type": "application/json"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert codes(response.json()) == ["BAD_USER_INPUT"]
+    assert response.json()["errors"][0]["message"].startswith("$q: ")
 
 
 @pytest.mark.parametrize(

@@ -52,6 +52,24 @@ async def test_mass_assignment_is_refused(
     assert field in {p["name"] for p in response.json()["invalid_params"]}
 
 
+@pytest.mark.parametrize("blank", ["\u200b", " \u200c\u200d ", "\u2060", "\ufeff\u200b"])
+async def test_invisible_only_text_is_blank(
+    client: httpx.AsyncClient, writer: dict[str, str], blank: str
+) -> None:
+    source = {"slug": "wire", "name": blank, "homepage_url": "https://wire.example"}
+    entity = {"slug": "acme", "name": blank, "type": "company"}
+    for path, body, field in [
+        ("/v1/articles", payload(title=blank), "title"),
+        ("/v1/articles", payload(source=source), "source.name"),
+        ("/v1/sources", source, "name"),
+        ("/v1/entities", entity, "name"),
+    ]:
+        response = await client.post(path, json=body, headers=writer)
+        assert response.status_code == 422, (path, field, response.text)
+        assert field in {p["name"] for p in response.json()["invalid_params"]}
+    assert (await client.get("/v1/articles")).json()["items"] == []
+
+
 async def test_bad_bodies_are_clear_4xx(client: httpx.AsyncClient, writer: dict[str, str]) -> None:
     def post(content: bytes, content_type: str | None = "application/json") -> Any:
         headers = dict(writer)

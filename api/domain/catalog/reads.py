@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.database import fetch_first, fetch_rows
 from api.domain.shared.article_rows import CATEGORY_COLUMNS, SOURCE_COLUMNS, source_from_row
-from api.domain.shared.cursors import decode_cursor, encode_cursor
+from api.domain.shared.cursors import TextPart, decode_cursor, encode_cursor
 from api.domain.shared.records import CategoryRecord, EntityRecord, Page, SourceRecord
 from api.models import Article, Category, Entity, EntityType, Mention, Source
 
@@ -82,7 +82,7 @@ async def list_entities(
         pattern = _escape_like(name_prefix.lower()) + "%"
         stmt = stmt.where(func.lower(Entity.name).like(pattern, escape="\\"))
     if cursor is not None:
-        name, slug = decode_cursor(cursor, "entities", [str, str])
+        name, slug = decode_cursor(cursor, "entities", [TextPart(200), TextPart(120)])
         stmt = stmt.where(tuple_(sort_name, Entity.slug) > tuple_(name, slug))
     rows = await fetch_rows(session, stmt.order_by(sort_name, Entity.slug).limit(limit + 1))
     items = [entity_from_row(row) for row in rows[:limit]]

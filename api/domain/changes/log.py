@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.domain.shared.cursors import decode_cursor, encode_cursor
-from api.errors import InvalidInput
+from api.domain.shared.cursors import IntPart, decode_cursor, encode_cursor
 from api.models import Change
 
 MAX_CHANGES_PAGE = 1000
 CURSOR_KIND = "changes"
+# A changes cursor holds one sequence number: BIGINT, and far from its end.
+CURSOR_SEQ = IntPart(0, 2**62 - 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +54,7 @@ async def list_changes(
         raise ValueError(f"limit must be within 1..{MAX_CHANGES_PAGE}")
     after = 0
     if since is not None:
-        after = int(decode_cursor(since, CURSOR_KIND, [int], param="since")[0])
-        if not 0 <= after < 2**62:
-            raise InvalidInput.for_param("since", "malformed cursor", status=400)
+        after = int(decode_cursor(since, CURSOR_KIND, [CURSOR_SEQ], param="since")[0])
     stmt = select(Change).where(Change.seq > after).order_by(Change.seq).limit(limit)
     rows = (await session.scalars(stmt)).all()
     records = [ChangeRecord(r.seq, r.resource, r.op, r.resource_id, r.version, r.at) for r in rows]

@@ -11,10 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.database import fetch_rows
 from api.domain.shared.article_rows import article_from_row, mentions_by_article, select_articles
-from api.domain.shared.cursors import decode_cursor, encode_cursor
+from api.domain.shared.cursors import INT32_MAX, IntPart, decode_cursor, encode_cursor
 from api.domain.shared.filters import ArticleFilter, ArticleOrder, filter_conditions
 from api.domain.shared.records import ArticleRecord, Page
-from api.errors import InvalidInput
 from api.models import Article
 
 MAX_PAGE_SIZE = 100
@@ -84,15 +83,11 @@ def cursor_params(order: ArticleOrder, cursor: str | None) -> dict[str, Any]:
 
 def _cursor_values(order: ArticleOrder, cursor: str) -> list[Any]:
     """The sort key a cursor resumes after, checked; InvalidInput if it is not ours."""
-    shape = [int, int, int] if order is ArticleOrder.IMPORTANCE else [int, int]
-    key = [int(part) for part in decode_cursor(cursor, order.value, shape)]
-    # Out-of-range keys would surface as driver errors (int32 overflow, bad dates): refuse them.
-    if not 0 < key[-1] < 2**31 or not _MIN_MICROS <= key[-2] <= _MAX_MICROS:
-        raise InvalidInput.for_param(
-            "cursor", "malformed or foreign cursor; use next_cursor as given"
-        )
-    values: list[Any] = list(key)
-    values[-2] = _from_micros(key[-2])
+    # Each part within its column's range: importance 1..10, a datetime's, an int32 key.
+    moment, pk = IntPart(_MIN_MICROS, _MAX_MICROS), IntPart(1, INT32_MAX)
+    shape = [IntPart(1, 10), moment, pk] if order is ArticleOrder.IMPORTANCE else [moment, pk]
+    values: list[Any] = decode_cursor(cursor, order.value, shape)
+    values[-2] = _from_micros(values[-2])
     return values
 
 

@@ -3,13 +3,15 @@
 Both backends excerpt the same text: the summary when it holds a match, else the
 analysis when it does, else the summary's start (the title, a match in its own right, is
 shown with the hit anyway). Matches are marked with private-use characters inside SQL;
-the text is escaped, then they become ``<mark>`` tags.
+the text is escaped, then they become ``<mark>`` tags. The markers hold a token drawn when
+the process starts and never sent out, so stored text cannot forge a mark.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import secrets
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, literal_column, select, true
@@ -22,20 +24,22 @@ HEADLINE_OPTIONS = (
     "StartSel={start}, StopSel={stop}, MaxWords=35, MinWords=15, ShortWord=3, "
     'MaxFragments=2, FragmentDelimiter=" … "'
 )
-# Private-use characters mark matches inside SQL; the text is escaped, then they become tags.
-MARK_START = "\ue000"
-MARK_END = "\ue001"
+# Private-use characters around a secret token mark matches inside SQL: stored text may hold
+# the characters, never the token, so only a real match becomes a tag.
+_TOKEN = secrets.token_hex(8)
+MARK_START = f"\ue000{_TOKEN}\ue001"
+MARK_END = f"\ue001{_TOKEN}\ue000"
 _ANALYSIS_WEIGHT: ColumnElement[Any] = literal_column("""'{d}'::"char"[]""")
 _ADJACENT_MARKS = re.compile(r"</mark>(\s+)<mark>")
-_SENTINELS = re.compile(f"([{MARK_START}{MARK_END}])")
+_MARKERS = re.compile(f"({re.escape(MARK_START)}|{re.escape(MARK_END)})")
 
 
 def safe_snippet(raw: str) -> str:
-    """HTML-escape ``raw`` and turn the sentinels into balanced ``<mark>`` tags."""
-    # Split at the sentinels (few per snippet) rather than walking every character.
+    """HTML-escape ``raw`` and turn the markers into balanced ``<mark>`` tags."""
+    # Split at the markers (few per snippet) rather than walking every character.
     open_mark = False
     pieces: list[str] = []
-    for piece in _SENTINELS.split(html.escape(raw or "", quote=False)):
+    for piece in _MARKERS.split(html.escape(raw or "", quote=False)):
         if piece == MARK_START:
             if not open_mark:
                 pieces.append("<mark>")

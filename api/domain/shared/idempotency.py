@@ -3,7 +3,9 @@
 ``claim`` records the key in its own short transaction before the write starts, so a
 concurrent retry sees it; ``complete`` stores the response in the write's transaction, so
 the stored answer exists exactly when the write committed; ``release`` forgets a key whose
-request failed, so a corrected retry runs again.
+request failed, so a corrected retry runs again. A secret the answer shows once (a
+webhook's signing secret) is named with ``withhold_from_replay`` and never stored: the
+replay has null in its place and a note beside it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +26,7 @@ from api.models.base import utcnow
 RETENTION = dt.timedelta(hours=24)
 # A first request still "running" after this is taken to have died with its worker.
 ABANDONED_AFTER = dt.timedelta(seconds=60)
+_WITHHELD = "idempotency_withheld"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +79,43 @@ async def claim(
     return Claim(replay=StoredResponse(row.status, dict(row.headers or {}), row.body))
 
 
+def withhold_from_replay(session: AsyncSession, value: str, *, note: str) -> None:
+    """Keep ``value``, a secret this write's answer shows once, out of the stored replay.
+
+    Wherever the answer's JSON holds it, the replay holds null, and a member named after
+    it plus ``_note`` holds ``note`` (``"secret"`` -> ``"secret_note"``).
+    """
+    session.info.setdefault(_WITHHELD, {})[value] = note
+
+
+def _scrubbed(value: Any, withheld: dict[str, str]) -> Any:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for name, item in value.items():
+            if isinstance(item, str) and item in withheld:
+                out[name], out[f"{name}_note"] = None, withheld[item]
+            else:
+                out[name] = _scrubbed(item, withheld)
+        return out
+    if isinstance(value, list):
+        return [_scrubbed(item, withheld) for item in value]
+    return None if isinstance(value, str) and value in withheld else value
+
+
+def _replayable(response: StoredResponse, withheld: dict[str, str]) -> StoredResponse:
+    if not withheld or not response.body:
+        return response
+    body = orjson.dumps(_scrubbed(orjson.loads(response.body), withheld))
+    kept = [body, *(str(v).encode() for v in response.headers.values())]
+    if any(value.encode() in part for value in withheld for part in kept):
+        raise RuntimeError("a withheld value would be stored with the replay")
+    return StoredResponse(response.status, response.headers, body)
+
+
 async def complete(
     session: AsyncSession, principal: str, key: str, response: StoredResponse
 ) -> None:
+    response = _replayable(response, session.info.pop(_WITHHELD, {}))
     row = await session.get(IdempotentRequest, (principal, key))
     if row is None:  # retention ran out mid-request: nothing to keep
         return

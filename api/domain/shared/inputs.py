@@ -7,6 +7,7 @@ is a field error, never a database error. Both doors validate through these type
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -83,30 +84,53 @@ NoNul = BeforeValidator(_reject_nul)
 ArticleSlug = Annotated[str, StringConstraints(max_length=200, pattern=SLUG_PATTERN), NoNul]
 RefSlug = Annotated[str, StringConstraints(max_length=100, pattern=SLUG_PATTERN), NoNul]
 EntitySlug = Annotated[str, StringConstraints(max_length=120, pattern=SLUG_PATTERN), NoNul]
-# Published (not enforced: the validators above give the better message) so the schema says
-# what is refused: text is stripped before min_length counts, and NUL is never stored.
-# The blanks are what pydantic strips (Unicode White_Space), spelled out: ECMA's \s differs.
-_BLANK = r"\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# Published (not enforced: the validators give the better message) so the schema says what
+# is refused: text is stripped before min_length counts, NUL is never stored, and text must
+# hold a visible character. The blanks are what pydantic strips (Unicode White_Space),
+# spelled out (ECMA's \s differs), then the invisible format characters.
+_BLANK = (
+    r"\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+    r"\u200b-\u200d\u2060\ufeff"
+)
+_VISIBLE = re.compile(rf"[^{_BLANK}]")
 _NOT_BLANK = Field(json_schema_extra={"pattern": rf"^[^\u0000]*[^\u0000{_BLANK}][^\u0000]*$"})
 _NO_NUL = Field(json_schema_extra={"pattern": r"^[^\u0000]*$"})
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200), NoNul, _NOT_BLANK]
-Title = Annotated[str, StringConstraints(min_length=1, max_length=500), NoNul, _NOT_BLANK]
-Author = Annotated[str, StringConstraints(min_length=1, max_length=200), NoNul, _NOT_BLANK]
-ImageCredit = Annotated[str, StringConstraints(min_length=1, max_length=300), NoNul, _NOT_BLANK]
-LongText = Annotated[str, StringConstraints(min_length=1, max_length=10_000), NoNul, _NOT_BLANK]
-Takeaway = Annotated[str, StringConstraints(min_length=1, max_length=500), NoNul, _NOT_BLANK]
+
+
+def _visible(value: str) -> str:
+    # Stripping takes only Unicode White_Space; text of nothing but invisible format
+    # characters (zero-width space and joiners, word joiner, BOM) is just as blank.
+    if not _VISIBLE.search(value):
+        raise PydanticCustomError("blank", "Text must contain a visible character")
+    return value
+
+
+Visible = AfterValidator(_visible)
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200), NoNul, Visible, _NOT_BLANK]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=500), NoNul, Visible, _NOT_BLANK]
+Author = Annotated[str, StringConstraints(min_length=1, max_length=200), NoNul, Visible, _NOT_BLANK]
+ImageCredit = Annotated[
+    str, StringConstraints(min_length=1, max_length=300), NoNul, Visible, _NOT_BLANK
+]
+LongText = Annotated[
+    str, StringConstraints(min_length=1, max_length=10_000), NoNul, Visible, _NOT_BLANK
+]
+Takeaway = Annotated[
+    str, StringConstraints(min_length=1, max_length=500), NoNul, Visible, _NOT_BLANK
+]
 Language = Annotated[
     str, StringConstraints(max_length=16, pattern=r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$"), NoNul
 ]
 Icon = Annotated[str, StringConstraints(max_length=16), NoNul, _NO_NUL]
-Ticker = Annotated[str, StringConstraints(min_length=1, max_length=20), NoNul, _NOT_BLANK]
+Ticker = Annotated[str, StringConstraints(min_length=1, max_length=20), NoNul, Visible, _NOT_BLANK]
 WikidataId = Annotated[str, StringConstraints(max_length=20, pattern=r"^Q[1-9][0-9]*$"), NoNul]
 WebUrl = Annotated[
     str,
     StringConstraints(max_length=2048),
     AfterValidator(_http_url),
     NoNul,
-    Field(json_schema_extra={"format": "uri"}),
+    # A URI, and only an http(s) one: the pattern is published (unenforced) like the blanks'.
+    Field(json_schema_extra={"format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"}),
 ]
 PublishedAt = Annotated[AwareDatetime, WrapValidator(_aware)]
 

@@ -1,7 +1,11 @@
 """Webhook subscriptions: create, read, change, delete; the delivery log and redelivery.
 
-Both doors call these. The secret is returned by ``create_subscription`` only; every other
-read leaves it out. Target URLs pass the SSRF guard before they are stored.
+Both doors call these with the request's key (``caller``). A subscription belongs to the
+key that made it: any other key is answered as if it did not exist, except an admin key,
+which reaches them all (and alone reaches those made before owners were recorded). The
+secret is returned by ``create_subscription`` only, and never stored with the answer an
+idempotent retry replays; every other read leaves it out. Target URLs pass the SSRF guard
+before they are stored.
 """
 
 from __future__ import annotations
@@ -9,22 +13,30 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.domain.access import KeyRecord
 from api.domain.shared.cursors import decode_cursor, encode_cursor
+from api.domain.shared.idempotency import withhold_from_replay
 from api.domain.webhooks.inputs import WebhookCreate, WebhookUpdate
 from api.domain.webhooks.signing import new_secret
 from api.domain.webhooks.targets import TargetRefused, check_target, refusal_error
-from api.errors import NotFound, PreconditionFailed
+from api.errors import Forbidden, NotFound, PreconditionFailed
+from api.models import KeyScope
 from api.models.base import utcnow
 from api.models.webhooks import WebhookDelivery, WebhookSubscription
 
 MAX_DELIVERIES_PAGE = 100
 _CURSOR_KIND = "webhook-deliveries"
 _FIELDS = ("url", "description", "event_types", "entity", "category", "importance_min", "active")
+_Stmt = TypeVar("_Stmt", bound=Select[Any])
+REPLAY_NOTE = (
+    "The secret is shown once, in the first answer to this request, and is not kept for "
+    "replays. If it was lost, delete this subscription and create a new one."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +107,19 @@ def delivery_record(row: WebhookDelivery) -> DeliveryRecord:
     )
 
 
+def _may_write(caller: KeyRecord) -> None:
+    if not caller.scope.allows(KeyScope.WRITE):  # the doors check first; this is a backstop
+        raise Forbidden(detail=f"this key has the {caller.scope} scope; write is needed")
+
+
+def _owned_by(stmt: _Stmt, caller: KeyRecord) -> _Stmt:
+    """Only the caller's own subscriptions, unless it is an admin key."""
+    _may_write(caller)
+    if caller.scope.allows(KeyScope.ADMIN):
+        return stmt
+    return stmt.where(WebhookSubscription.owner_key_id == caller.key_id)
+
+
 async def _checked(url: str, allow: Sequence[str]) -> str:
     try:
         await check_target(url, allow)
@@ -104,8 +129,9 @@ async def _checked(url: str, allow: Sequence[str]) -> str:
 
 
 async def create_subscription(
-    session: AsyncSession, item: WebhookCreate, *, allow: Sequence[str]
+    session: AsyncSession, item: WebhookCreate, *, allow: Sequence[str], caller: KeyRecord
 ) -> WebhookRecord:
+    _may_write(caller)
     url = await _checked(item.url, allow)
     secret = new_secret()
     sub = WebhookSubscription(
@@ -118,17 +144,21 @@ async def create_subscription(
         importance_min=item.importance_min,
         active=item.active,
         secret=secret,
+        owner_key_id=caller.key_id,
         version=1,
     )
     session.add(sub)
     await session.flush()
+    withhold_from_replay(session, secret, note=REPLAY_NOTE)
     return _record(sub, secret=secret)
 
 
 async def _get(
-    session: AsyncSession, webhook_id: str, *, lock: bool = False
+    session: AsyncSession, webhook_id: str, caller: KeyRecord, *, lock: bool = False
 ) -> WebhookSubscription:
-    stmt = select(WebhookSubscription).where(WebhookSubscription.id == webhook_id)
+    """The subscription, if it is the caller's to see: another key's is NotFound too."""
+    stmt = _owned_by(select(WebhookSubscription), caller)
+    stmt = stmt.where(WebhookSubscription.id == webhook_id)
     if lock:
         stmt = stmt.with_for_update()
     sub = (await session.scalars(stmt)).first()
@@ -137,12 +167,14 @@ async def _get(
     return sub
 
 
-async def get_subscription(session: AsyncSession, webhook_id: str) -> WebhookRecord:
-    return _record(await _get(session, webhook_id))
+async def get_subscription(
+    session: AsyncSession, webhook_id: str, *, caller: KeyRecord
+) -> WebhookRecord:
+    return _record(await _get(session, webhook_id, caller))
 
 
-async def list_subscriptions(session: AsyncSession) -> list[WebhookRecord]:
-    stmt = select(WebhookSubscription).order_by(WebhookSubscription.id)
+async def list_subscriptions(session: AsyncSession, *, caller: KeyRecord) -> list[WebhookRecord]:
+    stmt = _owned_by(select(WebhookSubscription), caller).order_by(WebhookSubscription.id)
     return [_record(sub) for sub in (await session.scalars(stmt)).all()]
 
 
@@ -153,8 +185,9 @@ async def update_subscription(
     *,
     allow: Sequence[str],
     expected_version: int | None,
+    caller: KeyRecord,
 ) -> WebhookRecord:
-    sub = await _get(session, webhook_id, lock=True)
+    sub = await _get(session, webhook_id, caller, lock=True)
     if expected_version is not None and sub.version != expected_version:
         raise PreconditionFailed(
             detail=f"webhook is at version {sub.version}, not {expected_version}"
@@ -175,9 +208,13 @@ async def update_subscription(
 
 
 async def delete_subscription(
-    session: AsyncSession, webhook_id: str, *, expected_version: int | None = None
+    session: AsyncSession,
+    webhook_id: str,
+    *,
+    expected_version: int | None = None,
+    caller: KeyRecord,
 ) -> None:
-    sub = await _get(session, webhook_id, lock=True)
+    sub = await _get(session, webhook_id, caller, lock=True)
     if expected_version is not None and sub.version != expected_version:
         raise PreconditionFailed(
             detail=f"webhook is at version {sub.version}, not {expected_version}"
@@ -187,12 +224,12 @@ async def delete_subscription(
 
 
 async def list_deliveries(
-    session: AsyncSession, webhook_id: str, *, cursor: str | None, limit: int
+    session: AsyncSession, webhook_id: str, *, cursor: str | None, limit: int, caller: KeyRecord
 ) -> tuple[list[DeliveryRecord], str | None]:
     """A subscription's deliveries, newest first (ids are time-ordered), and the next cursor."""
     if not 1 <= limit <= MAX_DELIVERIES_PAGE:
         raise ValueError(f"limit must be within 1..{MAX_DELIVERIES_PAGE}")
-    await _get(session, webhook_id)
+    await _get(session, webhook_id, caller)
     stmt = select(WebhookDelivery).where(WebhookDelivery.subscription_id == webhook_id)
     if cursor is not None:
         (before,) = decode_cursor(cursor, _CURSOR_KIND, [str])
@@ -205,13 +242,19 @@ async def list_deliveries(
     return [delivery_record(r) for r in rows], next_cursor
 
 
-async def redeliver(session: AsyncSession, webhook_id: str, delivery_id: str) -> DeliveryRecord:
+async def redeliver(
+    session: AsyncSession, webhook_id: str, delivery_id: str, *, caller: KeyRecord
+) -> DeliveryRecord:
     """Queue a delivery again now, with the same ``webhook-id`` and a fresh attempt budget."""
-    stmt = (
-        select(WebhookDelivery)
-        .where(WebhookDelivery.id == delivery_id, WebhookDelivery.subscription_id == webhook_id)
-        .with_for_update()
+    stmt = _owned_by(
+        select(WebhookDelivery).join(
+            WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id
+        ),
+        caller,
     )
+    stmt = stmt.where(
+        WebhookDelivery.id == delivery_id, WebhookDelivery.subscription_id == webhook_id
+    ).with_for_update(of=WebhookDelivery)
     row = (await session.scalars(stmt)).first()
     if row is None:
         raise NotFound(detail=f"no delivery {delivery_id!r} for webhook {webhook_id!r}")

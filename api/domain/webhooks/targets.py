@@ -1,8 +1,10 @@
 """SSRF guard for webhook targets: public http(s) addresses only, unless allow-listed.
 
 Checked when a subscription is created or changed and again before every delivery, since
-what a name resolves to can change. Allow-list entries are host names, addresses or CIDR
-ranges (``webhook_allowed_hosts``); tests and private deployments use it for loopback.
+what a name resolves to can change. The delivery then connects to an address that was
+checked (``Target.addresses``), so a second lookup cannot rebind the name in between.
+Allow-list entries are host names, addresses or CIDR ranges (``webhook_allowed_hosts``);
+tests and private deployments use it for loopback.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import asyncio
 import ipaddress
 import socket
 from collections.abc import Sequence
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from api.errors import InvalidInput
@@ -18,18 +21,61 @@ from api.errors import InvalidInput
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 RESOLVE_TIMEOUT_SECONDS = 3.0
 
+_V6 = ipaddress.IPv6Network
+# Prefixes whose addresses carry an IPv4 address in their last 32 bits: a packet sent to
+# one may end up at that IPv4 address (a translator, a tunnel, a dual-stack socket).
+_LOW_32_CARRIERS = (
+    _V6("::/96"),  # IPv4-compatible (deprecated; automatic tunnels)
+    _V6("::ffff:0:0:0/96"),  # IPv4-translated (SIIT)
+    _V6("64:ff9b::/96"),  # NAT64, the well-known prefix
+)
+# NAT64 for local use: where the IPv4 address sits depends on the operator's prefix
+# length, and the translator is on the operator's own network.
+_LOCAL_NAT64 = _V6("64:ff9b:1::/48")
+_ISATAP_IDS = (0x0000_5EFE, 0x0200_5EFE)  # an interface id of <these 32 bits><IPv4>
+
 
 class TargetRefused(Exception):
     """The URL may not be called; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A checked URL: connect to one of ``addresses``, and nowhere else, to deliver to it."""
+
+    url: str
+    host: str
+    port: int
+    addresses: tuple[IpAddress, ...]
 
 
 def refusal_error(exc: TargetRefused, field: str = "url") -> InvalidInput:
     return InvalidInput.for_param(field, f"target refused: {exc}")
 
 
+def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries (6to4, Teredo, NAT64, ISATAP, ...)."""
+    found: list[ipaddress.IPv4Address] = []
+    low = ipaddress.IPv4Address(int(address) & 0xFFFF_FFFF)
+    if any(address in net for net in _LOW_32_CARRIERS):
+        found.append(low)
+    if address.sixtofour is not None:
+        found.append(address.sixtofour)
+    if address.teredo is not None:
+        found.extend(address.teredo)  # the server, and the client (de-obfuscated)
+    if (int(address) >> 32) & 0xFFFF_FFFF in _ISATAP_IDS:
+        found.append(low)
+    return found
+
+
 def _is_public(address: IpAddress) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return _is_public(address.ipv4_mapped)
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:  # what a dual-stack socket calls the IPv4 address
+            return _is_public(address.ipv4_mapped)
+        if address in _LOCAL_NAT64:
+            return False
+        if not all(_is_public(v4) for v4 in embedded_ipv4(address)):
+            return False
     return not (
         address.is_private
         or address.is_loopback
@@ -73,8 +119,9 @@ async def _resolve(host: str, port: int) -> list[IpAddress]:
     return addresses
 
 
-async def check_target(url: str, allow: Sequence[str]) -> None:
-    """Raise ``TargetRefused`` unless ``url`` may receive webhooks."""
+async def check_target(url: str, allow: Sequence[str]) -> Target:
+    """The URL and the one address to deliver to; ``TargetRefused`` unless every address
+    the host resolves to may receive webhooks."""
     try:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -91,3 +138,4 @@ async def check_target(url: str, allow: Sequence[str]) -> None:
             f"host {host!r} resolves to a private, loopback, link-local or reserved address; "
             "allow it with the webhook_allowed_hosts setting"
         )
+    return Target(url=url, host=host, port=port, addresses=tuple(dict.fromkeys(addresses)))

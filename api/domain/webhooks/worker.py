@@ -24,7 +24,7 @@ import httpx
 from sqlalchemy import select, update
 
 from api.db.database import Database, create_async_db_engine
-from api.domain.webhooks.delivery import Attempt, backoff_seconds, send
+from api.domain.webhooks.delivery import Attempt, backoff_seconds, new_client, send
 from api.models.base import utcnow
 from api.models.webhooks import WebhookDelivery, WebhookSubscription
 from api.settings import Settings
@@ -52,7 +52,7 @@ class WebhookWorker:
     ) -> None:
         self.database = database
         self.settings = settings
-        self.client = client or httpx.AsyncClient(follow_redirects=False, trust_env=False)
+        self.client = client or new_client()
         self.worker_id = (
             worker_id or f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         )

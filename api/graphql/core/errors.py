@@ -22,6 +22,12 @@ UNAVAILABLE = "SERVICE_UNAVAILABLE"
 BAD_USER_INPUT = "BAD_USER_INPUT"
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+# Refusals of the HTTP request itself, before any GraphQL ran.
+BAD_REQUEST = "BAD_REQUEST"
+PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"  # REST's code for the same refusal
+# The document parsed, but the request does not pick exactly one of its operations (the
+# name Apollo Server gives this error).
+OPERATION_RESOLUTION_FAILURE = "OPERATION_RESOLUTION_FAILURE"
 MASKED_MESSAGE = "Internal server error"
 
 

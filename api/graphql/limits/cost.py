@@ -1,14 +1,17 @@
-"""The node limit's estimate: how many objects a query could return at most.
+"""The cost limits' estimates: how many objects a query could return, how many rankings run.
 
 In the spirit of GitHub's node limit: a field with ``first`` returns up to ``first``
 objects per parent, so the estimate multiplies ``first`` down nested connections (using
 variable values when given). Lists without ``first`` multiply by a fixed estimate.
+
+Ranking fields cost work the node count does not see: each runs a scoring statement once
+per parent object, whatever it returns, so they are counted by invocations.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from graphql import (
     FieldNode,
@@ -32,6 +35,14 @@ from api.domain.feed import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 # A list without `first` (mentions, links, sources...) is short, but not bounded by the
 # query: assume this many items per parent when multiplying down the tree.
 UNBOUNDED_LIST_ESTIMATE = 10
+# Fields that rank or score (search, related articles, the entity graph): each invocation
+# scores its candidates in the database, however few items it returns.
+RANKING_FIELDS = frozenset({"search", "related", "relatedEntities", "trendingEntities"})
+
+
+class Cost(NamedTuple):
+    nodes: int  # objects the query could return
+    rankings: int  # ranking fields' invocations: one per parent object
 
 
 def _int_argument(
@@ -64,6 +75,7 @@ class _NodeCounter:
         self.fragments = fragments
         self.variables = variables
         self.defaults = variable_defaults
+        self.rankings = 0
 
     def count(
         self,
@@ -99,6 +111,8 @@ class _NodeCounter:
         definition = parent.fields.get(node.name.value)
         if definition is None:
             return 0
+        if node.name.value in RANKING_FIELDS:
+            self.rankings += multiplier  # once per parent object
         output = definition.type
         if isinstance(output, GraphQLNonNull):
             output = output.of_type
@@ -120,18 +134,28 @@ class _NodeCounter:
         return nodes + self.count(node.selection_set, named, multiplier, seen)
 
 
+def estimate_cost(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: Mapping[str, Any],
+) -> Cost:
+    defaults: dict[str, Any] = {}
+    for definition in operation.variable_definitions or ():
+        if isinstance(definition.default_value, IntValueNode):
+            defaults[definition.variable.name.value] = int(definition.default_value.value)
+    root = schema.get_root_type(operation.operation)
+    if root is None:
+        return Cost(0, 0)
+    counter = _NodeCounter(schema, fragments, variables, defaults)
+    nodes = counter.count(operation.selection_set, root, 1)
+    return Cost(nodes, counter.rankings)
+
+
 def estimate_nodes(
     schema: GraphQLSchema,
     operation: OperationDefinitionNode,
     fragments: Mapping[str, FragmentDefinitionNode],
     variables: Mapping[str, Any],
 ) -> int:
-    defaults: dict[str, Any] = {}
-    for definition in operation.variable_definitions or ():
-        if isinstance(definition.default_value, IntValueNode):
-            defaults[definition.variable.name.value] = int(definition.default_value.value)
-    root = schema.query_type
-    if root is None:
-        return 0
-    counter = _NodeCounter(schema, fragments, variables, defaults)
-    return counter.count(operation.selection_set, root, 1)
+    return estimate_cost(schema, operation, fragments, variables).nodes

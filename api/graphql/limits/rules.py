@@ -4,8 +4,8 @@
 - expanded size: fragments expanded, checked before validation, because a few hundred
   tokens of fragments spreading fragments expand exponentially (and the per-path depth
   and alias validators with them);
-- nodes (``cost.estimate_nodes``) and NUL bytes (PostgreSQL cannot store them): both need
-  variable values, so they run just before execution.
+- nodes and rankings (``cost.estimate_cost``) and NUL bytes (PostgreSQL cannot store
+  them): all need variable values, so they run just before execution.
 """
 
 from __future__ import annotations
@@ -30,12 +30,15 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 
 from api.graphql.core.errors import BAD_USER_INPUT, VALIDATION_FAILED
-from api.graphql.limits.cost import estimate_nodes
+from api.graphql.limits.cost import RANKING_FIELDS, estimate_cost
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 2_000
 MAX_NODES = 50_000
+# Ranking fields' invocations per query. A feed page of 100 asking `related` of each card is
+# 100; nesting a ranking field under another's results multiplies them into the thousands.
+MAX_RANKINGS = 250
 # Fragments can make a short document expand exponentially (each spreading the next twice);
 # past this many fields after expansion it is refused before the per-path validators run.
 MAX_EXPANDED_FIELDS = 5_000
@@ -133,7 +136,7 @@ class RequestLimits(SchemaExtension):
         variables = context.variables or {}
         if document is not None:
             self._check_nul(document, variables)
-            self._check_nodes(document, variables)
+            self._check_cost(document, variables)
         yield
 
     def _check_nul(self, document: Any, variables: Mapping[str, Any]) -> None:
@@ -144,7 +147,7 @@ class RequestLimits(SchemaExtension):
         if argument is not None:
             raise _bad_input(argument, "NUL characters are not allowed in strings")
 
-    def _check_nodes(self, document: Any, variables: Mapping[str, Any]) -> None:
+    def _check_cost(self, document: Any, variables: Mapping[str, Any]) -> None:
         fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
@@ -157,12 +160,24 @@ class RequestLimits(SchemaExtension):
         if operation is None:
             return
         schema = self.execution_context.schema._schema
-        nodes = estimate_nodes(schema, operation, fragments, variables)
+        nodes, rankings = estimate_cost(schema, operation, fragments, variables)
         if nodes > MAX_NODES:
             raise GraphQLError(
                 f"This query could return up to {nodes:,} nodes, above the limit of "
                 f"{MAX_NODES:,}. Lower `first` on nested connections or split the query.",
                 extensions={"code": VALIDATION_FAILED, "nodes": nodes, "maxNodes": MAX_NODES},
+            )
+        if rankings > MAX_RANKINGS:
+            fields = ", ".join(f"`{name}`" for name in sorted(RANKING_FIELDS))
+            raise GraphQLError(
+                f"This query could run up to {rankings:,} rankings, above the limit of "
+                f"{MAX_RANKINGS:,}. Each of {fields} ranks once per parent object: ask for "
+                "them on fewer objects (not under lists or other rankings) or split the query.",
+                extensions={
+                    "code": VALIDATION_FAILED,
+                    "rankings": rankings,
+                    "maxRankings": MAX_RANKINGS,
+                },
             )
 
 

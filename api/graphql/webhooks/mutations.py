@@ -17,6 +17,7 @@ from api.graphql.webhooks.queries import (
     Webhook,
     WebhookDelivery,
     WebhookEventType,
+    caller,
     delivery,
     webhook,
 )
@@ -93,7 +94,14 @@ def _data(value: Any) -> Any:
 )
 async def create_webhook(info: Info, input: WebhookInput) -> CreateWebhookSuccess:
     item = validated(WebhookCreate, _data(input), "input")
-    record = await write(info, "input.", webhooks.create_subscription, item, allow=_allow(info))
+    record = await write(
+        info,
+        "input.",
+        webhooks.create_subscription,
+        item,
+        allow=_allow(info),
+        caller=caller(info),
+    )
     assert record.secret is not None
     return CreateWebhookSuccess(webhook=webhook(record), secret=record.secret)
 
@@ -111,6 +119,7 @@ async def update_webhook(
         change,
         allow=_allow(info),
         expected_version=expected_version,
+        caller=caller(info),
     )
     return WebhookMutationSuccess(webhook=webhook(record))
 
@@ -122,7 +131,12 @@ async def delete_webhook(
     info: Info, id: strawberry.ID, expected_version: int | None = None
 ) -> DeleteSuccess:
     await write(
-        info, None, webhooks.delete_subscription, str(id), expected_version=expected_version
+        info,
+        None,
+        webhooks.delete_subscription,
+        str(id),
+        expected_version=expected_version,
+        caller=caller(info),
     )
     return DeleteSuccess(id=str(id))
 
@@ -131,5 +145,7 @@ async def delete_webhook(
 async def redeliver_webhook(
     info: Info, id: strawberry.ID, delivery_id: strawberry.ID
 ) -> RedeliverWebhookSuccess:
-    record = await write(info, None, webhooks.redeliver, str(id), str(delivery_id))
+    record = await write(
+        info, None, webhooks.redeliver, str(id), str(delivery_id), caller=caller(info)
+    )
     return RedeliverWebhookSuccess(delivery=delivery(record))

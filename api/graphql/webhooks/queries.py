@@ -1,8 +1,10 @@
 """Webhook subscriptions in GraphQL: the types and the two (keyed) query fields.
 
 Subscriptions are not public: ``webhooks`` and ``webhook`` need a write key, like REST's
-``GET /v1/webhooks``; without one they answer an UNAUTHENTICATED or FORBIDDEN error. A
-subscription's secret is not among its fields: only ``createWebhook`` answers it, once.
+``GET /v1/webhooks``; without one they answer an UNAUTHENTICATED or FORBIDDEN error. A key
+reaches only the subscriptions it made (an admin key all of them), so every domain call
+names the request's key. A subscription's secret is not among its fields: only
+``createWebhook`` answers it, once.
 """
 
 from __future__ import annotations
@@ -14,11 +16,21 @@ import orjson
 import strawberry
 
 from api.domain import webhooks
+from api.domain.access import KeyRecord
 from api.domain.webhooks import DeliveryRecord, WebhookRecord
-from api.errors import InvalidInput, NotFound
+from api.errors import InvalidInput, NotFound, Unauthenticated
 from api.graphql.core.context import Info
 from api.graphql.core.inputs import Sentiment
 from api.graphql.core.mutation import authorize
+
+
+def caller(info: Info) -> KeyRecord:
+    """The request's key, once it may reach subscriptions (the write scope)."""
+    key: KeyRecord | None = info.context.request.state.api_key
+    if key is None:
+        raise Unauthenticated(detail="webhook subscriptions need an API key with the write scope")
+    authorize(info.context.request)  # FORBIDDEN below the write scope
+    return key
 
 
 @strawberry.enum(description="What happened to an article.")
@@ -63,7 +75,7 @@ async def _deliveries(
     if not 1 <= first <= webhooks.MAX_DELIVERIES_PAGE:
         raise InvalidInput.for_param("first", "must be within 1..100")
     records, cursor = await info.context.run(
-        webhooks.list_deliveries, str(root.id), cursor=after, limit=first
+        webhooks.list_deliveries, str(root.id), cursor=after, limit=first, caller=caller(info)
     )
     return WebhookDeliveryPage(items=[delivery(r) for r in records], next_cursor=cursor)
 
@@ -123,25 +135,27 @@ def delivery(record: DeliveryRecord) -> WebhookDelivery:
 
 
 async def _webhooks(info: Info) -> list[Webhook]:
-    authorize(info.context.request)
-    return [webhook(r) for r in await info.context.run(webhooks.list_subscriptions)]
+    key = caller(info)
+    return [webhook(r) for r in await info.context.run(webhooks.list_subscriptions, caller=key)]
 
 
 async def _webhook(info: Info, id: strawberry.ID) -> Webhook | None:
-    authorize(info.context.request)
+    key = caller(info)
     try:
-        return webhook(await info.context.run(webhooks.get_subscription, str(id)))
-    except NotFound:
+        return webhook(await info.context.run(webhooks.get_subscription, str(id), caller=key))
+    except NotFound:  # another key's subscription too
         return None
 
 
 WEBHOOKS = strawberry.field(
     resolver=_webhooks,
     graphql_type=list[Webhook],
-    description="Webhook subscriptions (REST: GET /v1/webhooks); needs a write key.",
+    description="Webhook subscriptions (REST: GET /v1/webhooks); needs a write key. A key "
+    "sees the ones it made, an admin key all of them.",
 )
 WEBHOOK = strawberry.field(
     resolver=_webhook,
     graphql_type=Webhook | None,
-    description="A webhook subscription by id, or null; needs a write key.",
+    description="A webhook subscription by id, or null (also when another key made it); "
+    "needs a write key.",
 )

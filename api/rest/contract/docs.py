@@ -9,7 +9,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
+from api.edge.security_headers import DOCS_CSP, page_headers
+from api.http.problems import NOSNIFF
 from api.rest.contract.openapi import openapi_document
 
 STATIC = Path(__file__).parent / "static"
@@ -35,17 +38,26 @@ DOCS_PAGE = """<!doctype html>
 """
 
 
+class DocsFiles(StaticFiles):
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        response.headers.update(NOSNIFF)
+        return response
+
+
 async def openapi_json(_request: Request) -> Response:
-    return Response(orjson.dumps(openapi_document()), media_type="application/json")
+    return Response(
+        orjson.dumps(openapi_document()), media_type="application/json", headers=NOSNIFF
+    )
 
 
 async def docs_page(_request: Request) -> HTMLResponse:
-    return HTMLResponse(DOCS_PAGE)
+    return HTMLResponse(DOCS_PAGE, headers=page_headers(DOCS_CSP))  # nosniff included
 
 
 def docs_routes() -> list[BaseRoute]:
     return [
         Route("/openapi.json", openapi_json, methods=["GET"], include_in_schema=False),
         Route("/docs", docs_page, methods=["GET"], include_in_schema=False),
-        Mount("/docs/static", StaticFiles(directory=STATIC), name="docs-static"),
+        Mount("/docs/static", DocsFiles(directory=STATIC), name="docs-static"),
     ]

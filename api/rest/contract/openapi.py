@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from api.access.middleware import PROBE_PATHS
 from api.http.problems import PROBLEM_MEDIA_TYPE
 from api.rest.contract.examples import EXAMPLES
 from api.rest.core.operations import Operation
@@ -112,6 +113,14 @@ SECURITY_SCHEMES = {
     },
     "apiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
 }
+# Either scheme carries a key; writes and private reads need one.
+KEY_REQUIRED: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"apiKeyHeader": []}]
+# Public reads take one when sent (it is checked, and counts against the key's own limit).
+KEY_OPTIONAL = [{}, *KEY_REQUIRED]
+# The probes never look at a key.
+NO_KEY: list[dict[str, list[str]]] = [{}]
+# What the access gate can answer before any operation runs.
+GATE_STATUSES = (401, 429)
 IF_MATCH = {
     "name": "If-Match",
     "in": "header",
@@ -197,7 +206,7 @@ def _write_operation(operation: Operation) -> dict[str, Any]:
                 }
             },
         }
-    for status in sorted({*COMMON_STATUSES, 401, 403, 429, *operation.statuses}):
+    for status in sorted({*COMMON_STATUSES, *GATE_STATUSES, 403, *operation.statuses}):
         responses[str(status)] = _problem(status)
     spec: dict[str, Any] = {"responses": responses}
     if operation.body is not None:
@@ -207,7 +216,7 @@ def _write_operation(operation: Operation) -> dict[str, Any]:
             media.append("application/merge-patch+json")
         spec["requestBody"] = {"required": True, "content": {m: {"schema": ref} for m in media}}
     if operation.scope is not None:
-        spec["security"] = [{"bearerAuth": []}, {"apiKeyHeader": []}]
+        spec["security"] = KEY_REQUIRED
         spec["x-required-scope"] = operation.scope.value
     return spec
 
@@ -229,7 +238,9 @@ def _operation(operation: Operation) -> dict[str, Any]:
         },
         "304": {"description": "Not modified: the copy named by If-None-Match is current."},
     }
-    for status in sorted({*COMMON_STATUSES, *operation.statuses}):
+    probe = operation.path in PROBE_PATHS
+    gate = () if probe else GATE_STATUSES
+    for status in sorted({*COMMON_STATUSES, *gate, *operation.statuses}):
         if status == 503 and operation.endpoint is not None:
             if 503 not in operation.statuses:
                 continue  # probes bypass admission and most budgets
@@ -241,8 +252,10 @@ def _operation(operation: Operation) -> dict[str, Any]:
     content["example"] = EXAMPLES[operation.operation_id]
     spec: dict[str, Any] = {"responses": responses}
     if operation.scope is not None:  # a private read
-        spec["security"] = [{"bearerAuth": []}, {"apiKeyHeader": []}]
+        spec["security"] = KEY_REQUIRED
         spec["x-required-scope"] = operation.scope.value
+    else:
+        spec["security"] = NO_KEY if probe else KEY_OPTIONAL
     return _with_common(operation, spec)
 
 
@@ -299,6 +312,7 @@ def build_openapi(operations: tuple[Operation, ...]) -> dict[str, Any]:
             {"name": "feeds", "description": "RSS, Atom, JSON Feed and the live stream."},
             {"name": "webhooks", "description": "Signed pushes of article events."},
         ],
+        "security": KEY_OPTIONAL,
         "paths": paths,
         "components": {
             "schemas": dict(sorted(definitions.get("$defs", {}).items())),

@@ -24,9 +24,10 @@ from api.domain import shared as idempotency
 from api.domain.access import KeyRecord
 from api.domain.shared import StoredResponse
 from api.errors import Forbidden, InvalidInput, InvalidParam, Unauthenticated
+from api.http.caching import FEED_CACHE_CONTROL, JSON_MEDIA_TYPE, cached_json, strong_etag
+from api.http.problems import NOSNIFF
 from api.models import KeyScope
 from api.rest.core.bodies import parse_json_body, read_body
-from api.rest.core.caching import JSON_MEDIA_TYPE, cached_json, strong_etag
 from api.rest.core.idempotency import (
     claim_or_wait,
     release_claim,
@@ -86,7 +87,7 @@ class Operation:
     description: str = ""
     query: type[QueryModel] = NoQuery
     path_params: tuple[PathParam, ...] = ()
-    cache_control: str = "public, max-age=30, stale-while-revalidate=30"
+    cache_control: str = FEED_CACHE_CONTROL
     # Statuses beyond the ones every GET can answer (200, 304, 400, 405, 500).
     statuses: tuple[int, ...] = ()
     method: str = "GET"
@@ -211,7 +212,9 @@ def routes_for(operations: Sequence[Operation]) -> list[Route]:
         async def dispatch(
             request: Request, table: dict[str, Callable[[Request], Awaitable[Response]]] = table
         ) -> Response:
-            return await table[request.method](request)
+            response = await table[request.method](request)
+            response.headers.update(NOSNIFF)
+            return response
 
         routes.append(Route(path, dispatch, methods=list(table), name=names[path]))
     return routes

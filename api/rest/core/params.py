@@ -232,9 +232,13 @@ def parse_query(model: type[Q], params: QueryParams, raw_query: bytes) -> Q:
     try:
         parsed = model.model_validate(values)
     except ValidationError as exc:
+        # A parameter refused above never reached the model: its complaint about it
+        # ("Field required") would be a second, wrong reason.
+        refused = {problem.name for problem in problems}
         for error in exc.errors(include_url=False, include_input=False):
             location = str(error["loc"][0]) if error["loc"] else "query"
-            problems.append(InvalidParam(location, error["msg"]))
+            if location not in refused:
+                problems.append(InvalidParam(location, error["msg"]))
     else:
         if not problems:
             return parsed

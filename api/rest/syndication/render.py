@@ -1,13 +1,17 @@
 """RSS 2.0, Atom 1.0 and JSON Feed 1.1 renderings of a filtered feed.
 
 XML is built with ElementTree (it escapes every value); characters XML 1.0 cannot carry
-at all are dropped first. Each rendering is a pure function of the articles, so the same
-feed always yields the same bytes and the same strong ETag.
+at all are dropped first. Stored text is plain text everywhere: RSS's ``<description>`` is
+HTML, so the summary is HTML-escaped before XML escapes it again; Atom's text constructs
+say ``type="text"`` and JSON Feed carries ``content_text``, never ``content_html``. Each
+rendering is a pure function of the articles, so the same feed always yields the same
+bytes and the same strong ETag.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -75,7 +79,7 @@ def render_rss(feed: Syndication, links: FeedLinks) -> bytes:
     channel = _sub(rss, "channel")
     _sub(channel, "title", links.title)
     _sub(channel, "link", links.alternate)
-    _sub(channel, "description", f"{links.title}: the newest articles")
+    _sub(channel, "description", html.escape(f"{links.title}: the newest articles", quote=False))
     _sub(channel, f"{{{ATOM_NS}}}link", href=links.self_url, rel="self", type=RSS_MEDIA_TYPE)
     _sub(channel, "lastBuildDate", _rfc822(feed.updated))
     _sub(channel, "generator", "Broadsheet")
@@ -84,7 +88,8 @@ def render_rss(feed: Syndication, links: FeedLinks) -> bytes:
         _sub(item, "title", article.title)
         _sub(item, "link", article.url)
         _sub(item, "guid", links.article_url(article), isPermaLink="false")
-        _sub(item, "description", article.summary)
+        # Readers render a description as HTML: the summary must arrive as text, not markup.
+        _sub(item, "description", html.escape(article.summary, quote=False))
         _sub(item, "pubDate", _rfc822(article.published_at))
         if article.author:
             _sub(item, f"{{{DC_NS}}}creator", article.author)
@@ -118,11 +123,11 @@ def render_atom(feed: Syndication, links: FeedLinks) -> bytes:
     for article in feed.items:
         entry = sub(root, "entry")
         sub(entry, "id", links.article_url(article))
-        sub(entry, "title", article.title)
+        sub(entry, "title", article.title, type="text")
         sub(entry, "link", href=article.url, rel="alternate")
         sub(entry, "published", _rfc3339(article.published_at))
         sub(entry, "updated", _rfc3339(article.updated_at))
-        sub(entry, "summary", article.summary)
+        sub(entry, "summary", article.summary, type="text")
         if article.author:
             sub(sub(entry, "author"), "name", article.author)
         if article.category is not None:

@@ -1,6 +1,8 @@
 """The webhooks tag: subscriptions and their delivery log.
 
-Subscriptions are not public data: reading them needs a key with the write scope too.
+Subscriptions are not public data: reading them needs a key with the write scope too, and
+a key reaches only the subscriptions it made (an admin key all of them); another key's
+are answered 404, as if they did not exist.
 """
 
 from __future__ import annotations
@@ -48,8 +50,11 @@ OPERATIONS: tuple[Operation, ...] = (
         tag=TAG,
         response=WebhookCreated,
         handler=handlers.create_webhook,
-        description="The answer carries the signing secret; it is never shown again. "
-        "Private, loopback and link-local targets are refused (422) unless allow-listed.",
+        description="The answer carries the signing secret; it is never shown again, not "
+        "even to a retry with the same `Idempotency-Key` (its replay has `secret: null` and a "
+        "`secret_note`). The subscription belongs to the key that made it: other keys cannot "
+        "see or change it, admin keys can. Private, loopback and link-local targets are "
+        "refused (422) unless allow-listed.",
         method="POST",
         body=WebhookCreate,
         scope=WRITE,
@@ -63,6 +68,7 @@ OPERATIONS: tuple[Operation, ...] = (
         tag=TAG,
         response=WebhookList,
         handler=handlers.list_webhooks,
+        description="The subscriptions this key made; an admin key sees all of them.",
         scope=WRITE,
         cache_control=PRIVATE,
         statuses=(401, 403),

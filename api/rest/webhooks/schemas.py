@@ -30,8 +30,15 @@ class Webhook(Strict):
 
 
 class WebhookCreated(Webhook):
-    secret: str = Field(
-        description="Signs every delivery (`whsec_...`). Shown here only: store it now."
+    secret: str | None = Field(
+        description="Signs every delivery (`whsec_...`). Shown in this answer only: store it "
+        "now. Null when the answer is replayed to a retry with the same `Idempotency-Key` "
+        "(`Idempotent-Replayed: true`): the secret is not kept for replays."
+    )
+    secret_note: str | None = Field(
+        default=None,
+        description="Only in a replayed answer: says that the secret was shown once, in the "
+        "first answer, and is not repeated.",
     )
 
 

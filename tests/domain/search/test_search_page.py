@@ -10,7 +10,7 @@ from sqlalchemy import Engine, event, select, text
 from api.db.database import Database
 from api.domain.search import blocks as search_blocks
 from api.domain.search.service import search_page
-from api.domain.search.snippets import safe_snippet
+from api.domain.search.snippets import MARK_END, MARK_START, safe_snippet
 from api.domain.shared.filters import ArticleFilter
 from api.domain.shared.records import Page, SearchHit
 from api.errors import InvalidInput
@@ -311,10 +311,36 @@ async def test_a_word_in_the_title_and_the_analysis_is_marked_in_the_analysis(
     assert snippets["heron-title"].startswith("A short summary of the day")
 
 
-def test_safe_snippet_balances_stray_sentinels() -> None:
-    assert safe_snippet("a \ue000b\ue001 <i>") == "a <mark>b</mark> &lt;i&gt;"
-    assert safe_snippet("\ue001x\ue000y\ue000z") == "x<mark>yz</mark>"
-    assert safe_snippet("\ue000a\ue001 \ue000b\ue001") == "<mark>a b</mark>"
+def test_safe_snippet_balances_stray_markers() -> None:
+    start, end = MARK_START, MARK_END
+    assert safe_snippet(f"a {start}b{end} <i>") == "a <mark>b</mark> &lt;i&gt;"
+    assert safe_snippet(f"{end}x{start}y{start}z") == "x<mark>yz</mark>"
+    assert safe_snippet(f"{start}a{end} {start}b{end}") == "<mark>a b</mark>"
+
+
+def test_safe_snippet_leaves_private_use_characters_as_text() -> None:
+    assert safe_snippet("\ue000<b>\ue001") == "\ue000&lt;b&gt;\ue001"
+
+
+async def test_stored_private_use_characters_cannot_forge_a_highlight(
+    database: Database,
+) -> None:
+    """Text holding the characters SQL once marked matches with gets no <mark> of its own,
+    in the summary or the analysis, from FTS5's snippet() or ts_headline alike."""
+    forged = "\ue000planted\ue001 claim near the heron"
+    await ingest(
+        database,
+        [
+            item("forged-summary", "Heron seen", summary=forged),
+            item("forged-analysis", "Heron again", analysis=(f"Observers say {forged}.",)),
+        ],
+    )
+    snippets = {hit.article.slug: hit.snippet for hit in (await search(database, "heron")).items}
+    assert set(snippets) == {"forged-summary", "forged-analysis"}
+    for snippet in snippets.values():
+        assert snippet.count("<mark>") == snippet.count("</mark>") == 1, snippet
+        assert "<mark>heron</mark>" in snippet
+        assert "<mark>planted" not in snippet
 
 
 async def test_statements_per_page_do_not_grow_with_the_limit(database: Database) -> None:

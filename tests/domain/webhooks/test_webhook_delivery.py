@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from api.db.database import Database
+from api.domain.access import KeyRecord
 from api.domain.articles import writes as article_writes
 from api.domain.articles.inputs import ArticleCreate, ArticleUpdate
 from api.domain.webhooks import subscriptions as webhooks
@@ -17,6 +18,7 @@ from api.domain.webhooks.inputs import WebhookCreate
 from api.domain.webhooks.targets import TargetRefused, check_target
 from api.domain.webhooks.worker import WebhookWorker
 from api.errors import InvalidInput
+from api.models import KeyScope
 from api.models.base import utcnow
 from api.models.webhooks import WebhookDelivery
 from api.settings import Settings
@@ -24,6 +26,7 @@ from tests.fixtures.webhook_receiver import receiver, verify
 
 pytestmark = pytest.mark.anyio
 LOOPBACK = ["127.0.0.1"]
+ADMIN = KeyRecord("adminkey0000", "admin", KeyScope.ADMIN, utcnow(), None)
 
 
 @pytest.fixture
@@ -59,7 +62,10 @@ def article(n: int, **overrides: Any) -> ArticleCreate:
 async def subscribe(database: Database, url: str, **filters: Any) -> webhooks.WebhookRecord:
     async with database.session(write=True) as session:
         return await webhooks.create_subscription(
-            session, WebhookCreate.model_validate({"url": url, **filters}), allow=LOOPBACK
+            session,
+            WebhookCreate.model_validate({"url": url, **filters}),
+            allow=LOOPBACK,
+            caller=ADMIN,
         )
 
 
@@ -162,7 +168,9 @@ async def test_a_receiver_failing_twice_gets_the_event_on_the_third_attempt_once
         None,
     )
     async with database.session() as session:
-        log, _ = await webhooks.list_deliveries(session, sub.id, cursor=None, limit=10)
+        log, _ = await webhooks.list_deliveries(
+            session, sub.id, cursor=None, limit=10, caller=ADMIN
+        )
     assert [(d.status, d.attempts) for d in log] == [("succeeded", 3)]
 
 
@@ -181,7 +189,7 @@ async def test_attempts_stop_at_the_limit_and_manual_redelivery_sends_again(
             assert row.last_error == "HTTP 500"
             assert hook.accepted() == []
             async with database.session(write=True) as session:
-                record = await webhooks.redeliver(session, sub.id, row.id)
+                record = await webhooks.redeliver(session, sub.id, row.id, caller=ADMIN)
             assert record.status == "pending"
             await drain(worker)
         finally:
@@ -306,7 +314,7 @@ async def test_a_refused_target_is_refused_at_create_and_at_delivery(
     async with database.session(write=True) as session:
         with pytest.raises(InvalidInput) as refused:
             await webhooks.create_subscription(
-                session, WebhookCreate(url="http://169.254.169.254/x"), allow=[]
+                session, WebhookCreate(url="http://169.254.169.254/x"), allow=[], caller=ADMIN
             )
     assert refused.value.invalid_params[0].name == "url"
     await subscribe(database, "http://127.0.0.1:9/hook")  # allowed when created...

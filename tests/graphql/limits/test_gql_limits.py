@@ -64,6 +64,31 @@ async def test_node_limit_multiplies_first_down_connections(gql: Gql, corpus: Co
     assert "Lower `first`" in error["message"]
 
 
+# 100 articles, each ranking 20 related, each of those ranking 20 more: 42,100 nodes (under
+# the node limit) but 2,100 rankings.
+RANKINGS_OF_RANKINGS = """query($n: Int) { articles(first: $n) { nodes {
+    related(first: 20) { article { related(first: 20) { score article { slug } } } } } } }"""
+
+
+async def test_ranking_limit_counts_invocations(gql: Gql, corpus: Corpus) -> None:
+    refused = await gql(RANKINGS_OF_RANKINGS, {"n": 100})
+    assert "data" not in refused
+    assert codes(refused) == ["GRAPHQL_VALIDATION_FAILED"]
+    error = refused["errors"][0]
+    assert error["extensions"]["rankings"] == 100 + 100 * 20
+    assert error["extensions"]["maxRankings"] == limits.MAX_RANKINGS
+    assert "`related`" in error["message"]
+    # Through a fragment, and for the entity graph too.
+    fragment = """{ entities(first: 100) { nodes { ...Graph } } }
+        fragment Graph on Entity { relatedEntities(first: 5) { entity {
+            relatedEntities(first: 5) { count } } } }"""
+    assert codes(await gql(fragment)) == ["GRAPHQL_VALIDATION_FAILED"]
+    # A ranking per card of a full feed page is allowed, as is the nested shape on one article.
+    feed = "{ articles(first: 100) { nodes { related(first: 50) { score } } } }"
+    assert "errors" not in await gql(feed)
+    assert "errors" not in await gql(RANKINGS_OF_RANKINGS, {"n": 1})
+
+
 async def test_circular_fragments_are_refused(gql: Gql, corpus: Corpus) -> None:
     refused = await gql(
         """query { sources { ...A } }

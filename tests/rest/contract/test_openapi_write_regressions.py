@@ -37,15 +37,35 @@ def test_patch_schemas_do_not_offer_the_null_they_refuse() -> None:
 def test_blank_text_is_published_as_refused_exactly() -> None:
     # Pydantic strips Unicode White_Space; the published pattern must name the same set.
     pattern = SCHEMAS["EntityCreate"]["properties"]["name"]["pattern"]
-    for code in [0x9, 0x20, 0x85, 0xA0, 0x2028, 0x3000, 0x1C, 0xFEFF, 0x41]:
-        text = chr(code)
+    # So must the invisible format characters refused as blank alongside.
+    invisible = [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF]
+    for text in [chr(code) for code in [0x9, 0x20, 0x85, 0xA0, 0x2028, 0x3000, 0x1C, 0x41]] + [
+        *(chr(code) for code in invisible),
+        "\u200b \ufeff\u2060",
+        "\u200ba",
+    ]:
         published = re.search(pattern, text) is not None
         try:
             EntityCreate.model_validate({"slug": "a", "name": text, "type": "company"})
             accepted = True
         except ValueError:
             accepted = False
-        assert published == accepted, hex(code)
+        assert published == accepted, ascii(text)
+
+
+def test_only_http_urls_are_published_as_accepted() -> None:
+    # "about:blank" is a URI (format: uri) but not a URL the server takes.
+    pattern = SCHEMAS["SourceCreate"]["properties"]["homepage_url"]["pattern"]
+    for url in ["about:blank", "ftp://a.example/", "mailto:a@b.example", "HTTPS://A.example/"]:
+        published = re.search(pattern, url) is not None
+        try:
+            EntityCreate.model_validate(
+                {"slug": "a", "name": "A", "type": "company", "homepage_url": url}
+            )
+            accepted = True
+        except ValueError:
+            accepted = False
+        assert published == accepted, url
 
 
 def test_operations_link_to_what_a_client_does_next() -> None:

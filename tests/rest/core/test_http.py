@@ -132,3 +132,46 @@ async def test_cors_is_opt_in(settings: Settings) -> None:
             other = await http.get("/healthz", headers={"Origin": "https://evil.example"})
     assert allowed.headers["access-control-allow-origin"] == "https://news.example"
     assert "access-control-allow-origin" not in other.headers
+
+
+@pytest.mark.parametrize("query", ["q=a%00b", "q%00=harbor", "q=harbor&q=a%00"])
+async def test_a_nul_byte_is_one_accurate_reason(client: httpx.AsyncClient, query: str) -> None:
+    response = await client.get(f"/v1/search?{query}")
+    assert response.status_code == 400
+    assert response.json()["invalid_params"] == [
+        {"name": "q", "reason": "NUL bytes are not allowed"}
+    ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/articles",
+        "/v1/articles?limit=0",  # a problem raised by an operation
+        "/v1/nothing",  # one raised by the router
+        "/v1/feeds/rss",
+        "/healthz",
+        "/openapi.json",
+        "/docs",
+        "/docs/static/docs.js",
+    ],
+)
+async def test_api_answers_are_never_sniffed(client: httpx.AsyncClient, path: str) -> None:
+    response = await client.get(path)
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_the_access_gates_problems_are_never_sniffed(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/articles", headers={"Authorization": "Bearer nope"})
+    assert response.status_code == 401
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize("path", ["/v1/articles/", "/v1/entities/", "/docs/", "/search/"])
+async def test_a_trailing_slash_never_redirects_to_the_host_header(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    response = await client.get(path, headers={"Host": "evil.example"})
+    assert response.status_code == 404
+    assert "location" not in response.headers
+    assert response.headers["content-type"] == "application/problem+json"

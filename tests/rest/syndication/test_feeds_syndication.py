@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import html
 import json
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,36 @@ async def test_xml_feeds_parse_with_the_articles_facts(
     assert "Other Desk" in json.dumps(entries[2].get("source", {}))
     self_links = [link.href for link in parsed.feed.links if link.rel == "self"]
     assert self_links == [f"http://127.0.0.1:8000/v1/feeds/{kind}"]
+
+
+MARKUP = '<script>alert(1)</script> <img src=x onerror="alert(2)"> R&D & <b>co</b>'
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom", "json"])
+async def test_stored_markup_reaches_readers_as_text(
+    client: httpx.AsyncClient, writer: dict[str, str], kind: str
+) -> None:
+    """RSS readers render a description as HTML: stored markup must arrive escaped for
+    HTML (XML's own escaping is undone by the parser). Atom and JSON Feed say plain text."""
+    await create(client, writer, summary=MARKUP, title="<i>Tilted</i> & co")
+    response = await client.get(f"/v1/feeds/{kind}")
+    assert response.status_code == 200
+    if kind == "json":
+        (item,) = response.json()["items"]
+        assert item["content_text"] == item["summary"] == MARKUP
+        assert "content_html" not in item
+        return
+    (entry,) = feedparser.parse(response.content, sanitize_html=False).entries
+    summary = entry.summary_detail
+    if kind == "rss":
+        assert summary.type == "text/html"
+        assert "<" not in summary.value  # as HTML it shows the markup, it does not run it
+        assert html.unescape(summary.value) == MARKUP
+    else:
+        assert summary.type == "text/plain"
+        assert summary.value == MARKUP
+        assert entry.title_detail.type == "text/plain"
+    assert entry.title == "<i>Tilted</i> & co"
 
 
 async def test_json_feed_validates_against_the_1_1_schema(

@@ -13,6 +13,7 @@ from api.db.database import Database
 from api.domain.webhooks.worker import WebhookWorker
 from api.models import KeyScope
 from api.settings import Settings
+from tests.fixtures.cursors import forge
 from tests.fixtures.webhook_receiver import loopback_settings, receiver, verify
 from tests.fixtures.writes import key_headers, payload
 
@@ -87,6 +88,8 @@ async def test_subscriptions_need_a_write_key(
         "http://[::1]/hook",
         "http://192.168.0.1:8080/hook",
         "http://127.0.0.2/hook",
+        "http://[2002:7f00:1::]/",  # 6to4 of loopback
+        "http://[64:ff9b::a9fe:a9fe]/",  # NAT64 of the metadata address
     ],
 )
 async def test_ssrf_targets_are_refused(
@@ -161,6 +164,19 @@ async def test_deliveries_are_logged_paged_and_redelivered(
         headers=writer,
     )
     assert missing.status_code == 404
+
+
+async def test_a_tampered_deliveries_cursor_is_a_400(
+    client: httpx.AsyncClient, writer: dict[str, str]
+) -> None:
+    created = await client.post(
+        "/v1/webhooks", json={"url": "http://127.0.0.1:9/h"}, headers=writer
+    )
+    deliveries = f"/v1/webhooks/{created.json()['id']}/deliveries"
+    for cursor in [forge("webhook-deliveries", "0196\x00"), forge("webhook-deliveries", 2**63)]:
+        response = await client.get(deliveries, params={"cursor": cursor}, headers=writer)
+        assert response.status_code == 400, response.text
+        assert [p["name"] for p in response.json()["invalid_params"]] == ["cursor"]
 
 
 async def test_the_app_runs_a_worker_in_its_lifespan_and_stops_it(
