@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await database.dispose()
             telemetry.shutdown()
 
-    # Reliability (issue 8): refuse past the concurrency limit first, then bound the time
+    # Reliability: refuse past the concurrency limit first, then bound the time
     # of everything inside (the access gate's key lookup included).
     middleware = [
         # Outermost, so every answer given before the body was read closes the connection.

@@ -53,7 +53,7 @@ class AdmissionMiddleware:
             await send(message)
             # Done for the client once its last byte is out; counting the cleanup after
             # it (session close, log line) refused a keep-alive client's very next
-            # request: 64 connections got 503s at a limit of 64 (measured in the soak).
+            # request (the soak saw keep-alive clients refused under the limit).
             if message["type"] == "http.response.body" and not message.get("more_body"):
                 release()
 

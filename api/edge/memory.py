@@ -2,16 +2,13 @@
 
 The collector's full (oldest-generation) passes walk every tracked object, and most of
 them are the process's own: modules, the GraphQL schema, SQLAlchemy's metadata and
-compiled statements. Frozen once the app has started, those are left out of every pass.
-Measured on 1M articles on PostgreSQL, related articles at half of peak rate (open loop):
-p99 83 ms -> 20 ms (max 146 -> 28 ms); with the collector off entirely, 22 ms. The pauses
-were the tail.
+compiled statements. Frozen once the app has started, those are left out of every pass:
+those pauses were the latency tail under ranking load (docs/performance.md has the figures).
 
 glibc gives threads their own arenas (up to eight per core) and returns little of them to
 the system. Reads that leave the event loop run on aiosqlite's threads, up to one per
 pooled connection, so under ranking load (search, related, trending) a SQLite worker's
-resident memory grew with its threads: measured on 100k articles, peak RSS 177-189 MB
-with the default arenas and 162-175 MB with two, same throughput.
+resident memory grew with its threads; two arenas keep it lower at the same throughput.
 """
 
 from __future__ import annotations
