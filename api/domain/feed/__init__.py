@@ -9,7 +9,7 @@ from api.domain.feed.query import (
     article_page,
     count_articles,
 )
-from api.domain.feed.shaped import ShapedPage, shaped_article, shaped_page
+from api.domain.feed.shaped import ShapedPage, ShapeSet, shaped_article, shaped_page
 from api.domain.feed.shapes import Column, Constant, GlobalId, Nested, Shape
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "GlobalId",
     "Nested",
     "Shape",
+    "ShapeSet",
     "ShapedPage",
     "article_cursor",
     "article_page",

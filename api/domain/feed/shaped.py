@@ -27,6 +27,14 @@ from api.models.base import UtcDateTime
 _PUBLISHED_AT = UtcDateTime()
 
 
+@dataclass(frozen=True, eq=False)
+class ShapeSet:
+    """Shapes a caller plans once and sends with every request: compared and hashed by
+    identity, so finding their cached statement costs nothing however deep they are."""
+
+    shapes: tuple[Shape, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class ShapedPage:
     """A page of articles as JSON texts (one per shape asked for), in feed order, with what
@@ -57,13 +65,13 @@ def _joined(*documents: Any) -> Select[Any]:
 @functools.lru_cache(maxsize=256)
 def _page_statement(
     dialect: str,
-    shapes: tuple[Shape, ...],
+    shape_set: ShapeSet,
     order: ArticleOrder,
     limit: int,
     article_filter: ArticleFilter,
     after: bool,
 ) -> Select[Any]:
-    documents = [literal_column(article_json(dialect, shape), String) for shape in shapes]
+    documents = [literal_column(article_json(dialect, shape), String) for shape in shape_set.shapes]
     # Sort keys unconverted: only the rows whose cursors are asked for convert theirs.
     keys = [type_coerce(column, NullType()) for column in sort_columns(order)]
     stmt = _joined(*documents).add_columns(*keys)
@@ -72,20 +80,20 @@ def _page_statement(
 
 async def shaped_page(
     session: AsyncSession,
-    shapes: tuple[Shape, ...],
+    shape_set: ShapeSet,
     article_filter: ArticleFilter,
     *,
     order: ArticleOrder,
     limit: int,
     cursor: str | None,
 ) -> ShapedPage:
-    """The page ``feed.article_page`` returns, each article written in each of ``shapes``."""
+    """The page ``feed.article_page`` returns, each article written in each shape."""
     params = cursor_params(order, cursor)
     dialect = session.get_bind().dialect
-    stmt = _page_statement(dialect.name, shapes, order, limit, article_filter, bool(params))
+    stmt = _page_statement(dialect.name, shape_set, order, limit, article_filter, bool(params))
     rows = await fetch_rows(session, stmt, params)
     page = rows[:limit]
-    width = len(shapes)
+    width = len(shape_set.shapes)
     return ShapedPage(
         items=[row[:width] for row in page],
         has_next=len(rows) > limit,
@@ -96,16 +104,19 @@ async def shaped_page(
 
 
 @functools.lru_cache(maxsize=256)
-def _one_statement(dialect: str, shape: Shape, by: Literal["public_id", "slug"]) -> Select[Any]:
-    document = literal_column(article_json(dialect, shape), String)
+def _one_statement(
+    dialect: str, shape_set: ShapeSet, by: Literal["public_id", "slug"]
+) -> Select[Any]:
+    document = literal_column(article_json(dialect, shape_set.shapes[0]), String)
     column = Article.public_id if by == "public_id" else Article.slug
     return _joined(document).where(column == bindparam("key", type_=String)).limit(1)
 
 
 async def shaped_article(
-    session: AsyncSession, shape: Shape, *, by: Literal["public_id", "slug"], key: str
+    session: AsyncSession, shape_set: ShapeSet, *, by: Literal["public_id", "slug"], key: str
 ) -> str | None:
-    """One article's JSON in ``shape``, by public id or by slug; None when there is none."""
-    stmt = _one_statement(session.get_bind().dialect.name, shape, by)
+    """One article's JSON in the set's (one) shape, by public id or by slug; None when there
+    is none."""
+    stmt = _one_statement(session.get_bind().dialect.name, shape_set, by)
     row = await fetch_first(session, stmt, {"key": key})
     return None if row is None else str(row[0])

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 import orjson
@@ -88,13 +88,16 @@ class Prepared:
     operation: OperationDefinitionNode
     fragments: dict[str, FragmentDefinitionNode]
     shape_variables: tuple[str, ...]
+    # The operation's plans by the values of its shape variables (bounded).
+    plans: _Bounded[tuple[Hashable, ...], tuple[RootPlan, ...] | None] = field(
+        default_factory=lambda: _Bounded()
+    )
 
 
 class FastPath:
     def __init__(self, schema: GraphQLSchema) -> None:
         self.schema = schema
         self._prepared: _Bounded[tuple[str, str | None], Prepared | None] = _Bounded()
-        self._plans: _Bounded[tuple[Any, ...], tuple[RootPlan, ...] | None] = _Bounded()
 
     def prepare(self, query: str, operation_name: str | None) -> Prepared | None:
         """The checked document, or None when the request is not for the lean path."""
@@ -128,17 +131,16 @@ class FastPath:
         return Prepared(document, operation, fragments, names)
 
     def _plan(self, prepared: Prepared, variables: VariableValues) -> tuple[RootPlan, ...]:
-        values = tuple(_hashable(variables.coerced.get(n)) for n in prepared.shape_variables)
-        key = (id(prepared.document), prepared.document, values)
-        if key in self._plans:
-            plans = self._plans[key]
+        key = tuple(_hashable(variables.coerced.get(n)) for n in prepared.shape_variables)
+        if key in prepared.plans:
+            plans = prepared.plans[key]
         else:
             try:
                 compiler = Compiler(self.schema, prepared.document, variables)
                 plans = compiler.roots(prepared.operation)
             except Unsupported:
                 plans = None
-            self._plans.remember(key, plans)
+            prepared.plans.remember(key, plans)
         if plans is None:
             raise StepAside
         return plans

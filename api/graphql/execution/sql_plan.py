@@ -34,7 +34,7 @@ from graphql.execution.values import (
     get_directive_values,
 )
 
-from api.domain.feed import Column, Constant, GlobalId, Nested, Shape
+from api.domain.feed import Column, Constant, GlobalId, Nested, Shape, ShapeSet
 
 # GraphQL field -> column, per object type.
 _COLUMNS: dict[str, dict[str, str]] = {
@@ -83,7 +83,7 @@ EdgePart = tuple[str, Literal["cursor", "node", "typename"], int]
 class ConnectionPlan:
     """What an ``ArticleConnection`` selection asks for, in response-key order."""
 
-    shapes: tuple[Shape, ...]  # the distinct article shapes its edges and nodes need
+    shapes: ShapeSet  # the distinct article shapes its edges and nodes need
     parts: tuple[tuple[str, str, Any], ...]  # (key, part, detail)
 
 
@@ -93,7 +93,7 @@ class RootPlan:
     field: Literal["articles", "article", "__typename"]
     node: FieldNode | None
     connection: ConnectionPlan | None = None
-    shape: Shape | None = None
+    shape: ShapeSet | None = None
 
 
 class Compiler:
@@ -120,7 +120,8 @@ class Compiler:
             elif name == "articles":
                 plans.append(RootPlan(key, "articles", nodes[0], connection=self.connection(nodes)))
             elif name == "article":
-                plans.append(RootPlan(key, "article", nodes[0], shape=self.shape("Article", nodes)))
+                shape = ShapeSet((self.shape("Article", nodes),))
+                plans.append(RootPlan(key, "article", nodes[0], shape=shape))
             else:
                 raise Unsupported(f"root field {name}")
         return tuple(plans)
@@ -238,7 +239,7 @@ class Compiler:
                 parts.append((key, "edges", tuple(edge)))
             else:
                 raise Unsupported(f"ArticleConnection.{name}")
-        return ConnectionPlan(tuple(shapes), tuple(parts))
+        return ConnectionPlan(ShapeSet(tuple(shapes)), tuple(parts))
 
 
 def shape_variables(document: DocumentNode, operation: OperationDefinitionNode) -> frozenset[str]:
