@@ -92,6 +92,7 @@ class Prepared:
     plans: _Bounded[tuple[Hashable, ...], tuple[RootPlan, ...] | None] = field(
         default_factory=lambda: _Bounded()
     )
+    within_nodes: _Bounded[Hashable, bool] = field(default_factory=lambda: _Bounded())
 
 
 class FastPath:
@@ -157,8 +158,7 @@ class FastPath:
         )
         if isinstance(coerced, list):
             return None
-        nodes = estimate_nodes(self.schema, prepared.operation, prepared.fragments, coerced.coerced)
-        if nodes > limits.MAX_NODES:
+        if not self._within_nodes(prepared, coerced):
             return None
         try:
             plans = self._plan(prepared, coerced)
@@ -167,6 +167,17 @@ class FastPath:
             return None
         except Exception:  # an argument that does not hold: reported as usual
             return None
+
+    def _within_nodes(self, prepared: Prepared, variables: VariableValues) -> bool:
+        """The node limit, estimated once per document and variable values."""
+        key = _hashable(variables.coerced)
+        within = prepared.within_nodes.get(key)
+        if within is None:
+            nodes = estimate_nodes(
+                self.schema, prepared.operation, prepared.fragments, variables.coerced
+            )
+            within = prepared.within_nodes.remember(key, nodes <= limits.MAX_NODES)
+        return within
 
     def _call(self, plan: RootPlan, variables: VariableValues) -> RootCall:
         if plan.field == "__typename" or plan.node is None:
