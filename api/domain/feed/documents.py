@@ -19,17 +19,13 @@ from sqlalchemy import (
     Select,
     String,
     literal_column,
-    select,
-    type_coerce,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.types import NullType
 
 from api.db.database import fetch_rows
-from api.domain.feed.query import article_cursor_key, cursor_params, paged, sort_columns
+from api.domain.feed.query import article_cursor_key, cursor_params, document_page
 from api.domain.shared import json_sql
 from api.domain.shared.filters import ArticleFilter, ArticleOrder
-from api.models import Article, Category, Source
 from api.models.base import UtcDateTime
 
 # Every field a feed item may carry, in the order items write them ("id" always first).
@@ -87,15 +83,9 @@ def _statement(
 ) -> Select[Any]:
     # Statements are built once per shape: building one cost about as much as running it.
     # A cursor's values are bound at execution, so pages share a statement.
-    # Sort keys unconverted: only the last row's become a cursor (converted there).
-    raw_keys: list[Any] = [type_coerce(column, NullType()) for column in sort_columns(order)]
-    stmt: Select[Any] = (
-        select(_document(dialect_name, fields), *raw_keys)
-        .select_from(Article)
-        .join(Source, Source.id == Article.source_id)
-        .outerjoin(Category, Category.id == Article.category_id)
+    return document_page(
+        [_document(dialect_name, fields)], article_filter, order, limit, after=after
     )
-    return paged(stmt, article_filter, order, limit, after=after)
 
 
 async def article_page_documents(

@@ -6,15 +6,16 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, func, select, tuple_
+from sqlalchemy import ColumnElement, Select, bindparam, func, select, tuple_, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import NullType
 
 from api.db.database import fetch_rows
 from api.domain.shared.article_rows import article_from_row, mentions_by_article, select_articles
 from api.domain.shared.cursors import INT32_MAX, IntPart, decode_cursor, encode_cursor
 from api.domain.shared.filters import ArticleFilter, ArticleOrder, filter_conditions
 from api.domain.shared.records import ArticleRecord, Page
-from api.models import Article
+from api.models import Article, Category, Source
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -72,6 +73,31 @@ def paged(
         bound = [bindparam(f"after_{i}", type_=column.type) for i, column in enumerate(columns)]
         stmt = stmt.where(tuple_(*columns) < tuple_(*bound))
     return stmt.order_by(*(column.desc() for column in columns)).limit(limit + 1)
+
+
+def joined_articles(*columns: Any) -> Select[Any]:
+    """``columns`` of articles joined to their source and, outer, their category."""
+    return (
+        select(*columns)
+        .select_from(Article)
+        .join(Source, Source.id == Article.source_id)
+        .outerjoin(Category, Category.id == Article.category_id)
+    )
+
+
+def document_page(
+    documents: Sequence[ColumnElement[Any]],
+    article_filter: ArticleFilter,
+    order: ArticleOrder,
+    limit: int,
+    *,
+    after: bool,
+) -> Select[Any]:
+    """A feed page's statement whose rows are ``documents`` then the raw sort keys: only the
+    rows whose cursors are asked for convert theirs (``article_cursor_key``)."""
+    raw_keys = [type_coerce(column, NullType()) for column in sort_columns(order)]
+    stmt = joined_articles(*documents, *raw_keys)
+    return paged(stmt, article_filter, order, limit, after=after)
 
 
 def cursor_params(order: ArticleOrder, cursor: str | None) -> dict[str, Any]:

@@ -12,16 +12,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Select, String, bindparam, literal_column, select, type_coerce
+from sqlalchemy import Select, String, bindparam, literal_column
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.types import NullType
 
 from api.db import fetch_first, fetch_rows
-from api.domain.feed.query import article_cursor_key, cursor_params, paged, sort_columns
+from api.domain.feed.query import (
+    article_cursor_key,
+    cursor_params,
+    document_page,
+    joined_articles,
+)
 from api.domain.feed.shapes import Shape, article_json
 from api.domain.shared.filters import ArticleFilter, ArticleOrder
-from api.models import Article, Category, Source
+from api.models import Article
 from api.models.base import UtcDateTime
 
 _PUBLISHED_AT = UtcDateTime()
@@ -53,15 +57,6 @@ class ShapedPage:
         return article_cursor_key(self.order, key)
 
 
-def _joined(*documents: Any) -> Select[Any]:
-    return (
-        select(*documents)
-        .select_from(Article)
-        .join(Source, Source.id == Article.source_id)
-        .outerjoin(Category, Category.id == Article.category_id)
-    )
-
-
 @functools.lru_cache(maxsize=256)
 def _page_statement(
     dialect: str,
@@ -72,10 +67,7 @@ def _page_statement(
     after: bool,
 ) -> Select[Any]:
     documents = [literal_column(article_json(dialect, shape), String) for shape in shape_set.shapes]
-    # Sort keys unconverted: only the rows whose cursors are asked for convert theirs.
-    keys = [type_coerce(column, NullType()) for column in sort_columns(order)]
-    stmt = _joined(*documents).add_columns(*keys)
-    return paged(stmt, article_filter, order, limit, after=after)
+    return document_page(documents, article_filter, order, limit, after=after)
 
 
 async def shaped_page(
@@ -109,7 +101,7 @@ def _one_statement(
 ) -> Select[Any]:
     document = literal_column(article_json(dialect, shape_set.shapes[0]), String)
     column = Article.public_id if by == "public_id" else Article.slug
-    return _joined(document).where(column == bindparam("key", type_=String)).limit(1)
+    return joined_articles(document).where(column == bindparam("key", type_=String)).limit(1)
 
 
 async def shaped_article(
