@@ -44,6 +44,7 @@ BASELINE_TARGETS = {
     "b0": "bench.baselines:b0",
     "b1": "bench.baselines:b1",
     "b2": "bench.baselines:b2",
+    "b2_article": "bench.baselines:b2_article",
 }
 
 
@@ -223,7 +224,7 @@ def bench_corpus(corpus: Corpus, args: argparse.Namespace, progress: Progress) -
         status, body = http_post_json(app.base_url + feed.path, feed.body or b"")
         ours = body if status == 200 else None
     base_env = {"BENCH_BODY_FILE": str(body_file), "BENCH_DATABASE_URL": corpus.url}
-    for scenario in _selected(baseline_scenarios(), args):
+    for scenario in _selected(baseline_scenarios(fixtures), args):
         target = BASELINE_TARGETS[scenario.target]
         log = logs / f"{scenario.target}.log"
         with Server(target, workers=args.workers, env=base_env, log_path=log) as server:

@@ -15,7 +15,7 @@ import orjson
 
 from bench.corpus import size_label
 from bench.paced import PacedResult
-from bench.scenarios import PEER_SCENARIO
+from bench.scenarios import B2_ARTICLE, PEER_SCENARIO
 
 MB = 1024 * 1024
 
@@ -179,6 +179,26 @@ def _peer_line(section: Section) -> list[str]:
     return ["", line + (" · bytes per response: " + ", ".join(sizes) if sizes else "")]
 
 
+def _article_line(section: Section) -> list[str]:
+    """The GraphQL and REST article pages as ratios to B2.article (B2 for the article page)."""
+    base = section.find(B2_ARTICLE)
+    if base is None or not base.measured:
+        return []
+    pages = [section.find(n) for n in ("graphql.article", "rest.article")]
+    measured = [m for m in pages if m is not None and m.measured]
+    if not measured:
+        return []
+    first, *rest = measured
+    line = (
+        f"**{first.scenario}** {_fmt(first.rps, 0)} req/s = "
+        f"{_fmt(section.ratio(first.scenario, to=B2_ARTICLE), 3)}x {B2_ARTICLE} "
+        f"({_fmt(base.rps, 0)} req/s)"
+    )
+    for m in rest:
+        line += f"; {m.scenario} {_fmt(section.ratio(m.scenario, to=B2_ARTICLE), 3)}x {B2_ARTICLE}"
+    return ["", line]
+
+
 def markdown(report: Report) -> str:
     machine = _machine()
     s = report.settings
@@ -195,7 +215,9 @@ def markdown(report: Report) -> str:
         "Ratios are to B2 (bare Starlette route, same SQL, raw driver + orjson) measured in the "
         "same run on the same corpus: compare ratios across runs, not absolute numbers. "
         f"graphql.feed is also given as a ratio to the peer ({PEER_SCENARIO}: PostGraphile 4 "
-        "on the same PostgreSQL corpus, asked for the same page and fields).",
+        "on the same PostgreSQL corpus, asked for the same page and fields). The article pages "
+        f"are also given as a ratio to {B2_ARTICLE}, the same kind of baseline written for the "
+        "article page.",
     ]
     for section in report.sections:
         lines += [
@@ -222,6 +244,7 @@ def markdown(report: Report) -> str:
                 f"{_fmt(section.ratio(m.scenario), 3)} | {note} |"
             )
         lines += _peer_line(section)
+        lines += _article_line(section)
         paced_seconds = s.get("paced_duration") or s["duration"]
         lines += _paced_table(section, s.get("paced_fraction", 0.5), paced_seconds)
     if report.ingest:

@@ -64,7 +64,7 @@ def _expand(query: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Scenario:
     name: str
-    target: str  # "app", a baseline factory name ("b0", "b1", "b2"), or "postgraphile"
+    target: str  # "app", a baseline factory name ("b0", "b2_article", ...), or "postgraphile"
     requests: list[HttpRequest]
     description: str
     probe: str | None = None  # a GET that must not answer 404, else the scenario is skipped
@@ -84,6 +84,10 @@ def _gql(query: str, variables: list[dict[str, str]]) -> list[HttpRequest]:
     ]
 
 
+def _article_paths(fx: Fixtures) -> list[str]:
+    return [f"/v1/articles/{slug}" for slug in fx.article_slugs]
+
+
 def app_scenarios(fx: Fixtures) -> list[Scenario]:
     feed = f"/v1/articles?limit={FEED_LIMIT}"
     slugs, entities = fx.article_slugs, fx.entity_slugs
@@ -93,7 +97,7 @@ def app_scenarios(fx: Fixtures) -> list[Scenario]:
     pages = f"article page, {len(slugs)} slugs"
     related = f"related, {len(slugs)} articles"
     of_entity = f"an entity's articles, {len(entities)} entities"
-    article_paths = [f"/v1/articles/{s}" for s in slugs]
+    article_paths = _article_paths(fx)
     search = [f"/v1/search?q={quote(term)}&limit={FEED_LIMIT}" for term in fx.search_terms]
     probe = search[0] if search else "/v1/search?q=market"
     return [
@@ -137,14 +141,21 @@ def app_scenarios(fx: Fixtures) -> list[Scenario]:
 
 
 B2_WHAT = "bare Starlette route, same SQL, raw driver + orjson"
+B2_ARTICLE = "B2.article"
+B2_ARTICLE_WHAT = (
+    "bare Starlette route, article page SQL (article, mentions, links), raw driver + orjson"
+)
 
 
-def baseline_scenarios() -> list[Scenario]:
+def baseline_scenarios(fx: Fixtures) -> list[Scenario]:
     feed = _get(f"/v1/articles?limit={FEED_LIMIT}")
+    # The same article pages as rest.article, in the same order.
+    articles = _get(*_article_paths(fx))
     return [
         Scenario("B0", "b0", feed, "bare ASGI callable, same bytes as rest.feed"),
         Scenario("B1", "b1", feed, "bare Starlette route, same bytes as rest.feed"),
         Scenario("B2", "b2", feed, B2_WHAT, quick=True),
+        Scenario(B2_ARTICLE, "b2_article", articles, B2_ARTICLE_WHAT),
     ]  # fmt: skip
 
 
