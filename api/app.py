@@ -10,7 +10,12 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
 from api.access.middleware import AccessMiddleware
-from api.db.database import Database, create_async_db_engine, create_loop_read_engine
+from api.db.database import (
+    Database,
+    create_async_db_engine,
+    create_driver_reads,
+    create_loop_read_engine,
+)
 from api.domain import webhooks as webhook_worker
 from api.edge.admission import AdmissionMiddleware
 from api.edge.deadline import DeadlineMiddleware
@@ -33,8 +38,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         cap_malloc_arenas(settings.malloc_arena_max)
+        engine, loop_reads = create_async_db_engine(settings), create_loop_read_engine(settings)
         database = Database(
-            create_async_db_engine(settings), loop_reads=create_loop_read_engine(settings)
+            engine,
+            loop_reads=loop_reads,
+            driver_reads=create_driver_reads(settings, engine, loop_reads),
         )
         app.state.db = database
         try:

@@ -1,8 +1,9 @@
 """Rate limits per API key, or per client address for anonymous calls (the `limits` library).
 
-Counters live in process memory, or in Redis when ``REDIS_URL`` is set so that every worker
-shares one limit. Responses carry the IETF ``RateLimit-Policy`` / ``RateLimit`` headers
-(draft-ietf-httpapi-ratelimit-headers, structured fields).
+Counters live in process memory (fixed windows aligned to the clock), or in Redis when
+``REDIS_URL`` is set so that every worker shares one limit. Responses carry the IETF
+``RateLimit-Policy`` / ``RateLimit`` headers (draft-ietf-httpapi-ratelimit-headers,
+structured fields).
 """
 
 from __future__ import annotations
@@ -36,11 +37,61 @@ class Verdict:
         return [(b"ratelimit-policy", policy.encode()), (b"ratelimit", state.encode())]
 
 
+@dataclass(frozen=True, slots=True)
+class _Count:
+    allowed: bool
+    remaining: int
+    reset_at: float  # time.time() at which the window ends
+
+
+class _LocalWindows:
+    """Fixed windows (aligned to the clock) counted in this process's memory.
+
+    Every request pays for its count: this is a dict update, where the ``limits`` library's
+    memory storage cost several times more (locks, key strings, a second call for the
+    window's figures). A window's counts are dropped whole when it ends.
+    """
+
+    def __init__(self) -> None:
+        self._windows: dict[int, tuple[int, dict[str, int]]] = {}
+
+    async def count(self, item: RateLimitItem, identity: str, *, hit: bool) -> _Count:
+        expiry = item.get_expiry()
+        now = time.time()
+        window = int(now // expiry)
+        current, counts = self._windows.get(expiry, (window, {}))
+        if current != window:
+            counts = {}
+        self._windows[expiry] = (window, counts)
+        used = counts.get(identity, 0)
+        if hit and used < item.amount:
+            used = counts[identity] = used + 1
+            allowed = True
+        else:
+            allowed = False
+        return _Count(allowed, item.amount - used, (window + 1) * expiry)
+
+
+class _SharedWindows:
+    """Fixed windows in Redis (the ``limits`` library), shared by every worker."""
+
+    def __init__(self, uri: str, prefix: str) -> None:
+        self._strategy = FixedWindowRateLimiter(storage_from_string(uri))
+        self._prefix = prefix
+
+    async def count(self, item: RateLimitItem, identity: str, *, hit: bool) -> _Count:
+        allowed = await self._strategy.hit(item, self._prefix, identity) if hit else False
+        stats = await self._strategy.get_window_stats(item, self._prefix, identity)
+        return _Count(allowed, stats.remaining, stats.reset_time)
+
+
 class RateLimiter:
     def __init__(self, settings: Settings) -> None:
-        uri = f"async+{settings.redis_url}" if settings.redis_url else "async+memory://"
-        self._strategy = FixedWindowRateLimiter(storage_from_string(uri))
-        self._prefix = settings.rate_limit_prefix
+        self._windows: _LocalWindows | _SharedWindows = (
+            _SharedWindows(f"async+{settings.redis_url}", settings.rate_limit_prefix)
+            if settings.redis_url
+            else _LocalWindows()
+        )
         self._policies: dict[str, RateLimitItem] = {
             "anonymous": parse(settings.rate_limit_anonymous),
             "key": parse(settings.rate_limit_keyed),
@@ -48,34 +99,27 @@ class RateLimiter:
 
     async def hit(self, identity: str, *, keyed: bool) -> Verdict | None:
         """Count one request; None when the counter store is unreachable (fail open)."""
-        return await self._verdict(identity, keyed=keyed, count=True)
+        return await self._verdict(identity, keyed=keyed, hit=True)
 
     async def exhausted(self, identity: str) -> Verdict | None:
         """The anonymous verdict for ``identity`` if its quota is spent, counting nothing;
         None while it has some left (or the store is unreachable)."""
-        item = self._policies["anonymous"]
-        try:
-            if await self._strategy.test(item, self._prefix, identity):
-                return None
-        except Exception:
-            log.warning("rate limit store unavailable; request allowed", exc_info=True)
-            return None
-        return await self._verdict(identity, keyed=False, count=False)
+        verdict = await self._verdict(identity, keyed=False, hit=False)
+        return verdict if verdict is not None and verdict.remaining <= 0 else None
 
-    async def _verdict(self, identity: str, *, keyed: bool, count: bool) -> Verdict | None:
+    async def _verdict(self, identity: str, *, keyed: bool, hit: bool) -> Verdict | None:
         policy = "key" if keyed else "anonymous"
         item = self._policies[policy]
         try:
-            allowed = await self._strategy.hit(item, self._prefix, identity) if count else False
-            stats = await self._strategy.get_window_stats(item, self._prefix, identity)
+            counted = await self._windows.count(item, identity, hit=hit)
         except Exception:  # an outage of the counter store must not take the API down
             log.warning("rate limit store unavailable; request allowed", exc_info=True)
             return None
         return Verdict(
-            allowed=allowed,
+            allowed=counted.allowed,
             policy=policy,
             quota=item.amount,
             window_seconds=item.get_expiry(),
-            remaining=max(0, stats.remaining),
-            reset_seconds=max(0, math.ceil(stats.reset_time - time.time())),
+            remaining=max(0, counted.remaining),
+            reset_seconds=max(0, math.ceil(counted.reset_at - time.time())),
         )

@@ -7,14 +7,18 @@ from api.db.database import (
     AnyRow,
     CommitSignal,
     Database,
+    SessionReads,
+    as_reads,
     backend_of,
     create_async_db_engine,
+    create_driver_reads,
     create_loop_read_engine,
     create_sync_db_engine,
     fetch_first,
     fetch_rows,
     with_driver,
 )
+from api.db.direct import Reads
 
 __all__ = [
     "ASYNC_DRIVERS",
@@ -23,8 +27,12 @@ __all__ = [
     "AnyRow",
     "CommitSignal",
     "Database",
+    "Reads",
+    "SessionReads",
+    "as_reads",
     "backend_of",
     "create_async_db_engine",
+    "create_driver_reads",
     "create_loop_read_engine",
     "create_sync_db_engine",
     "fetch_first",

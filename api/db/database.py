@@ -6,7 +6,7 @@ import asyncio
 import base64
 import contextlib
 from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import NullPool
 from sqlalchemy.util import greenlet_spawn
 
+from api.db.direct import AnySelect, DriverReads, PostgresReads, Reads, SqliteLoopReads, one_state
 from api.db.statement_budget import install_statement_budget
 from api.settings import Settings
 
@@ -171,6 +172,28 @@ def create_loop_read_engine(settings: Settings, *, url: str | None = None) -> En
     return engine
 
 
+def create_driver_reads(
+    settings: Settings, engine: AsyncEngine, loop_reads: Engine | None
+) -> DriverReads | None:
+    """Hot reads on the driver (``api.db.direct``): PostgreSQL's own asyncpg pool, or one
+    connection of SQLite's loop-read engine; None where neither applies."""
+    if engine.dialect.name == "sqlite":
+        if loop_reads is None:
+            return None
+        return SqliteLoopReads(loop_reads, settings.statement_timeout_ms)
+    server_settings = {}
+    if settings.statement_timeout_ms:
+        server_settings["statement_timeout"] = str(settings.statement_timeout_ms)
+    return PostgresReads(
+        engine.dialect,
+        engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
+        size=settings.pool_size,
+        acquire_timeout=settings.pool_timeout_seconds,
+        connect_timeout=settings.db_connect_timeout_seconds,
+        server_settings=server_settings,
+    )
+
+
 def _is_memory(url: URL) -> bool:
     return url.database in (None, "", ":memory:")
 
@@ -202,9 +225,16 @@ class CommitSignal:
 class Database:
     """The engines of one process and its sessions: writes, reads, and SQLite's loop reads."""
 
-    def __init__(self, engine: AsyncEngine, *, loop_reads: Engine | None = None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        loop_reads: Engine | None = None,
+        driver_reads: DriverReads | None = None,
+    ) -> None:
         self.engine = engine
         self.loop_reads = loop_reads
+        self.driver_reads = driver_reads
         self.commits = CommitSignal()
         self.backend = engine.dialect.name
         reads = engine
@@ -251,10 +281,44 @@ class Database:
         if write:  # reached only once the commit succeeded
             self.commits.notify()
 
+    @asynccontextmanager
+    async def reads(self) -> AsyncIterator[Reads]:
+        """Where a hot read (feed page, article page) runs: on the driver when this process
+        has a driver path, else in a read session."""
+        if self.driver_reads is not None:
+            yield self.driver_reads
+            return
+        async with self.session() as session:
+            yield SessionReads(session)
+
     async def dispose(self) -> None:
+        if self.driver_reads is not None:
+            await self.driver_reads.close()
         await self.engine.dispose()
         if self.loop_reads is not None:
             self.loop_reads.dispose()
+
+
+class SessionReads:
+    """``Reads`` through a session, where no driver path applies (in-memory SQLite, SQLite
+    with loop reads turned off)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.dialect = session.get_bind().dialect
+
+    async def rows(
+        self, statement: AnySelect, params: Mapping[str, Any] | None = None
+    ) -> Sequence[Sequence[Any]]:
+        return await fetch_rows(self.session, statement, params)
+
+    def snapshot(self) -> AbstractAsyncContextManager[None]:
+        return one_state()  # the session's transaction
+
+
+def as_reads(source: AsyncSession | Reads) -> Reads:
+    """Reads from a session (a write's own transaction, a read session) or as given."""
+    return SessionReads(source) if isinstance(source, AsyncSession) else source
 
 
 async def fetch_rows(

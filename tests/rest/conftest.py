@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from starlette.applications import Starlette
 
 from api.demo import generate_demo
-from tests.fixtures.databases import StatementLog
+from tests.fixtures.databases import StatementLog, recording_statements
 
 CORPUS_SIZE = 140
 
@@ -25,13 +24,5 @@ def corpus(sync_engine: Engine) -> int:
 @pytest.fixture
 def sql_log(app: Starlette) -> Iterator[StatementLog]:
     log = StatementLog()
-    engines = app.state.db.sync_engines
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        log.statements.append(statement)
-
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", record)
-    yield log
-    for engine in engines:
-        event.remove(engine, "before_cursor_execute", record)
+    with recording_statements(app.state.db, lambda _where, sql: log.statements.append(sql)):
+        yield log

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, String, bindparam, case, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.db.database import fetch_first
+from api.db import Reads, as_reads
 from api.domain.shared import json_sql
 from api.models import Article, Category, Source
 
@@ -71,9 +71,11 @@ def _statement(dialect: str) -> Select[str, dt.datetime, int]:
     )
 
 
-async def article_document(session: AsyncSession, key: str) -> ArticleDocument | None:
+async def article_document(source: AsyncSession | Reads, key: str) -> ArticleDocument | None:
     """The article with this public id or slug, as JSON; None if there is none."""
-    row = await fetch_first(session, _statement(session.get_bind().dialect.name), {"key": key})
-    if row is None:
+    reads = as_reads(source)
+    rows = await reads.rows(_statement(reads.dialect.name), {"key": key})
+    if not rows:
         return None
-    return ArticleDocument(document=row[0].encode(), updated_at=row[1], version=row[2])
+    document, updated_at, version = rows[0]
+    return ArticleDocument(document=document.encode(), updated_at=updated_at, version=version)

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, delete, or_, select
+from sqlalchemy import String, bindparam, case, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.db import Reads, as_reads
 from api.domain.articles.inputs import ArticleCreate, ArticleUpdate
 from api.domain.articles.references import IngestItemError
 from api.domain.articles.upsert import Status, upsert_articles
@@ -100,17 +101,26 @@ async def delete_article(session: AsyncSession, key: str, *, expected_version: i
     await finish_write(session, entries)
 
 
-async def tombstone_for(session: AsyncSession, key: str) -> str | None:
-    """The public id of a deleted article with this id or slug, if there was one."""
-    stmt = select(ArticleTombstone.public_id).where(
-        or_(ArticleTombstone.public_id == key, ArticleTombstone.slug == key)
+_TOMBSTONE_KEY = bindparam("key", type_=String)
+# Built once: driver reads compile a statement once per statement object.
+_TOMBSTONE = (
+    select(ArticleTombstone.public_id)
+    .where(
+        or_(ArticleTombstone.public_id == _TOMBSTONE_KEY, ArticleTombstone.slug == _TOMBSTONE_KEY)
     )
-    return (await session.scalars(stmt.limit(1))).first()
+    .limit(1)
+)
 
 
-async def raise_if_deleted(session: AsyncSession, key: str) -> None:
+async def tombstone_for(source: AsyncSession | Reads, key: str) -> str | None:
+    """The public id of a deleted article with this id or slug, if there was one."""
+    rows = await as_reads(source).rows(_TOMBSTONE, {"key": key})
+    return str(rows[0][0]) if rows else None
+
+
+async def raise_if_deleted(source: AsyncSession | Reads, key: str) -> None:
     """Gone (410) when ``key`` (a public id or slug) named an article that was deleted."""
-    if await tombstone_for(session, key) is not None:
+    if await tombstone_for(source, key) is not None:
         raise Gone(detail=f"article {key!r} was deleted")
 
 

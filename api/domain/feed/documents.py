@@ -1,10 +1,10 @@
-"""Feed pages whose items the database writes as JSON: one statement, no rows to objects.
+"""REST feed pages as JSON: items of the fields a client asked for, in the REST feed
+item's shape (``api.rest.core.views.feed_item_view``; a test holds the two to the same
+JSON for generated filters, orders, cursors, scopes and fields).
 
-The feed is the hottest read. Building each item in Python (rows to records to dicts to
-JSON) cost several times the query itself, so here each row is one JSON text written by
-the database (``api.domain.shared.json_sql``), mentions included through a correlated subquery.
-The shape is the REST feed item's (``api.rest.core.views.feed_item_view``); a test holds the
-two to the same JSON for generated filters, orders, cursors, scopes and fields.
+The feed is the hottest read: each page is the articles' typed rows (source and category
+joined, mentions alongside) built into items by a function generated once per field set
+(``feed.assembled``), with no records or per-field objects in between.
 """
 
 from __future__ import annotations
@@ -17,16 +17,14 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
-    String,
     literal_column,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.db.database import fetch_rows
-from api.domain.feed.query import article_cursor_key, cursor_params, document_page
-from api.domain.shared import json_sql
+from api.db import Reads, as_reads
+from api.domain.feed.assembled import Assembly, feed_item_assembly
+from api.domain.feed.query import cursor_params, document_page, page_cursor
 from api.domain.shared.filters import ArticleFilter, ArticleOrder
-from api.models.base import UtcDateTime
 
 # Every field a feed item may carry, in the order items write them ("id" always first).
 FEED_ITEM_FIELDS = (
@@ -35,33 +33,6 @@ FEED_ITEM_FIELDS = (
     "language", "version", "entities", "analysis", "key_takeaways",
 )  # fmt: skip
 _KNOWN_FIELDS = frozenset((*FEED_ITEM_FIELDS, "id"))
-_PUBLISHED_AT = UtcDateTime()
-
-
-def _field_sql(dialect: str, name: str) -> str:
-    match name:
-        case "source":
-            return json_sql.source(dialect)
-        case "category":
-            return json_sql.category(dialect)
-        case "published_at" | "updated_at":
-            return json_sql.time(dialect, f"articles.{name}")
-        case "sentiment_score":
-            return json_sql.number(dialect, "articles.sentiment_score")
-        case "entities":
-            return json_sql.mentions(dialect)
-        case "analysis" | "key_takeaways":
-            return json_sql.stored(dialect, f"articles.{name}")
-        case _:
-            return f"articles.{name}"
-
-
-# Bounded: a client may ask for any subset of fields.
-@functools.lru_cache(maxsize=256)
-def _document(dialect_name: str, fields: frozenset[str]) -> ColumnElement[str]:
-    pairs = {"id": "articles.public_id"}
-    pairs |= {name: _field_sql(dialect_name, name) for name in FEED_ITEM_FIELDS if name in fields}
-    return literal_column(json_sql.as_text(dialect_name, json_sql.obj(dialect_name, pairs)), String)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,24 +43,8 @@ class DocumentPage:
     next_cursor: str | None
 
 
-@functools.lru_cache(maxsize=128)
-def _statement(
-    dialect_name: str,
-    fields: frozenset[str],
-    order: ArticleOrder,
-    limit: int,
-    article_filter: ArticleFilter,
-    after: bool,
-) -> Select[Any]:
-    # Statements are built once per shape: building one cost about as much as running it.
-    # A cursor's values are bound at execution, so pages share a statement.
-    return document_page(
-        [_document(dialect_name, fields)], article_filter, order, limit, after=after
-    )
-
-
 async def article_page_documents(
-    session: AsyncSession,
+    source: AsyncSession | Reads,
     article_filter: ArticleFilter,
     *,
     fields: Iterable[str],
@@ -106,15 +61,30 @@ async def article_page_documents(
     if not field_set <= _KNOWN_FIELDS:
         raise ValueError(f"unknown feed fields: {sorted(field_set - _KNOWN_FIELDS)}")
     params = cursor_params(order, cursor)
-    dialect = session.get_bind().dialect
-    stmt = _statement(dialect.name, field_set, order, limit, article_filter, bool(params))
+    reads = as_reads(source)
+    plan, stmt = _page_statement(
+        reads.dialect.name, field_set, order, limit, article_filter, bool(params)
+    )
     if scope is not None:
         stmt = stmt.where(scope)
-    rows = await fetch_rows(session, stmt, params)
-    next_cursor = None
-    if len(rows) > limit:
-        key = list(rows[limit - 1][1:])
-        key[-2] = _PUBLISHED_AT.process_result_value(key[-2], dialect)
-        next_cursor = article_cursor_key(order, key)
-    items = b"[" + ",".join(row[0] for row in rows[:limit]).encode() + b"]"
+    async with reads.snapshot():  # the articles and their mentions, as of one moment
+        rows = await reads.rows(stmt, params)
+        items = await plan.array(reads, rows[:limit])
+    width = len(plan.article_columns)
+    next_cursor = page_cursor(order, rows[limit - 1][width:]) if len(rows) > limit else None
     return DocumentPage(items=items, next_cursor=next_cursor)
+
+
+@functools.lru_cache(maxsize=128)
+def _page_statement(
+    dialect: str,
+    fields: frozenset[str],
+    order: ArticleOrder,
+    limit: int,
+    article_filter: ArticleFilter,
+    after: bool,
+) -> tuple[Assembly, Select[Any]]:
+    names = ("id", *(name for name in FEED_ITEM_FIELDS if name in fields))
+    plan = feed_item_assembly(dialect, names)
+    columns: list[Any] = [literal_column(sql) for sql in plan.article_columns]
+    return plan, document_page(dialect, columns, article_filter, order, limit, after=after)

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import binascii
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, func, select, tuple_, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.types import NullType
 
+from api.db import Reads, as_reads
 from api.db.database import fetch_rows
+from api.domain.shared import json_sql
 from api.domain.shared.article_rows import article_from_row, mentions_by_article, select_articles
 from api.domain.shared.cursors import INT32_MAX, IntPart, decode_cursor, encode_cursor
 from api.domain.shared.filters import ArticleFilter, ArticleOrder, filter_conditions
@@ -86,6 +98,7 @@ def joined_articles(*columns: Any) -> Select[Any]:
 
 
 def document_page(
+    dialect: str,
     documents: Sequence[ColumnElement[Any]],
     article_filter: ArticleFilter,
     order: ArticleOrder,
@@ -93,11 +106,29 @@ def document_page(
     *,
     after: bool,
 ) -> Select[Any]:
-    """A feed page's statement whose rows are ``documents`` then the raw sort keys: only the
-    rows whose cursors are asked for convert theirs (``article_cursor_key``)."""
-    raw_keys = [type_coerce(column, NullType()) for column in sort_columns(order)]
-    stmt = joined_articles(*documents, *raw_keys)
+    """A feed page's statement whose rows are ``documents`` then each row's cursor key as
+    the cursor writes it (the time in microseconds): ``page_cursor`` encodes it as is."""
+    time = literal_column(json_sql.micros(dialect, "articles.published_at"), BigInteger)
+    keys: list[Any] = [time, Article.id]
+    if order is ArticleOrder.IMPORTANCE:
+        keys = [Article.importance, *keys]
+    stmt = joined_articles(*documents, *keys)
     return paged(stmt, article_filter, order, limit, after=after)
+
+
+# A page writes up to a hundred cursors; as ``encode_cursor`` writes them (its JSON for a
+# kind and integers is this text), without building a list per cursor.
+_CURSOR_TEXT = {
+    ArticleOrder.NEWEST: '["newest",%d,%d]',
+    ArticleOrder.IMPORTANCE: '["importance",%d,%d,%d]',
+}
+_URL_SAFE = bytes.maketrans(b"+/", b"-_")
+
+
+def page_cursor(order: ArticleOrder, key: Sequence[int]) -> str:
+    """The cursor after a ``document_page`` row, from its key columns (all integers)."""
+    raw = (_CURSOR_TEXT[order] % tuple(key)).encode()
+    return binascii.b2a_base64(raw, newline=False).rstrip(b"=").translate(_URL_SAFE).decode()
 
 
 def cursor_params(order: ArticleOrder, cursor: str | None) -> dict[str, Any]:
@@ -151,13 +182,19 @@ async def article_page(
     return Page(items=items, next_cursor=next_cursor)
 
 
+@functools.lru_cache(maxsize=256)
+def _count_statement(article_filter: ArticleFilter) -> Select[Any]:
+    return select(func.count()).select_from(Article).where(*filter_conditions(article_filter))
+
+
 async def count_articles(
-    session: AsyncSession,
+    source: AsyncSession | Reads,
     article_filter: ArticleFilter,
     *,
     scope: ColumnElement[bool] | None = None,
 ) -> int:
-    stmt = select(func.count()).select_from(Article).where(*filter_conditions(article_filter))
+    stmt = _count_statement(article_filter)
     if scope is not None:
         stmt = stmt.where(scope)
-    return int((await session.execute(stmt)).scalar_one())
+    rows = await as_reads(source).rows(stmt)
+    return int(rows[0][0])

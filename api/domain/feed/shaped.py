@@ -13,22 +13,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import Select, String, bindparam, literal_column
-from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.db import fetch_first, fetch_rows
-from api.domain.feed.query import (
-    article_cursor_key,
-    cursor_params,
-    document_page,
-    joined_articles,
-)
+from api.db import Reads, as_reads
+from api.domain.feed.assembled import Assembly, NotAssembled, assembly
+from api.domain.feed.query import cursor_params, document_page, joined_articles, page_cursor
 from api.domain.feed.shapes import Shape, article_json
 from api.domain.shared.filters import ArticleFilter, ArticleOrder
 from api.models import Article
-from api.models.base import UtcDateTime
-
-_PUBLISHED_AT = UtcDateTime()
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,17 +36,14 @@ class ShapedPage:
     """A page of articles as JSON texts (one per shape asked for), in feed order, with what
     their cursors need."""
 
-    items: list[Sequence[str]]
+    items: Sequence[Sequence[str]]
     has_next: bool
     order: ArticleOrder
     _keys: Sequence[Sequence[Any]]
-    _dialect: Dialect
 
     def cursor(self, index: int) -> str:
         """The cursor that resumes the feed right after item ``index``."""
-        key = list(self._keys[index])
-        key[-2] = _PUBLISHED_AT.process_result_value(key[-2], self._dialect)
-        return article_cursor_key(self.order, key)
+        return page_cursor(self.order, self._keys[index])
 
 
 @functools.lru_cache(maxsize=256)
@@ -67,11 +56,11 @@ def _page_statement(
     after: bool,
 ) -> Select[Any]:
     documents = [literal_column(article_json(dialect, shape), String) for shape in shape_set.shapes]
-    return document_page(documents, article_filter, order, limit, after=after)
+    return document_page(dialect, documents, article_filter, order, limit, after=after)
 
 
 async def shaped_page(
-    session: AsyncSession,
+    source: AsyncSession | Reads,
     shape_set: ShapeSet,
     article_filter: ArticleFilter,
     *,
@@ -81,9 +70,14 @@ async def shaped_page(
 ) -> ShapedPage:
     """The page ``feed.article_page`` returns, each article written in each shape."""
     params = cursor_params(order, cursor)
-    dialect = session.get_bind().dialect
-    stmt = _page_statement(dialect.name, shape_set, order, limit, article_filter, bool(params))
-    rows = await fetch_rows(session, stmt, params)
+    reads = as_reads(source)
+    assembled = _assembly(reads.dialect.name, shape_set)
+    if assembled is not None:
+        return await _assembled_page(reads, assembled, article_filter, order, limit, params)
+    stmt = _page_statement(
+        reads.dialect.name, shape_set, order, limit, article_filter, bool(params)
+    )
+    rows = await reads.rows(stmt, params)
     page = rows[:limit]
     width = len(shape_set.shapes)
     return ShapedPage(
@@ -91,7 +85,53 @@ async def shaped_page(
         has_next=len(rows) > limit,
         order=order,
         _keys=[row[width:] for row in page],
-        _dialect=dialect,
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _assembly(dialect: str, shape_set: ShapeSet) -> Assembly | None:
+    """PostgreSQL's plan for assembling pages of these shapes (``feed.assembled``), unless
+    one holds what only the database's JSON writes."""
+    try:
+        return assembly(dialect, shape_set.shapes)
+    except NotAssembled:
+        return None
+
+
+@functools.lru_cache(maxsize=256)
+def _assembled_statement(
+    dialect: str,
+    assembled: Assembly,
+    order: ArticleOrder,
+    limit: int,
+    article_filter: ArticleFilter,
+    after: bool,
+) -> Select[Any]:
+    columns: list[Any] = [literal_column(sql) for sql in assembled.article_columns]
+    return document_page(dialect, columns, article_filter, order, limit, after=after)
+
+
+async def _assembled_page(
+    reads: Reads,
+    assembled: Assembly,
+    article_filter: ArticleFilter,
+    order: ArticleOrder,
+    limit: int,
+    params: dict[str, Any],
+) -> ShapedPage:
+    stmt = _assembled_statement(
+        reads.dialect.name, assembled, order, limit, article_filter, bool(params)
+    )
+    async with reads.snapshot():  # the articles and their mentions, as of one moment
+        rows = await reads.rows(stmt, params)
+        page = rows[:limit]
+        items = await assembled.items(reads, page)
+    width = len(assembled.article_columns)
+    return ShapedPage(
+        items=items,
+        has_next=len(rows) > limit,
+        order=order,
+        _keys=[row[width:] for row in page],
     )
 
 
@@ -105,10 +145,14 @@ def _one_statement(
 
 
 async def shaped_article(
-    session: AsyncSession, shape_set: ShapeSet, *, by: Literal["public_id", "slug"], key: str
+    source: AsyncSession | Reads,
+    shape_set: ShapeSet,
+    *,
+    by: Literal["public_id", "slug"],
+    key: str,
 ) -> str | None:
     """One article's JSON in the set's (one) shape, by public id or by slug; None when there
     is none."""
-    stmt = _one_statement(session.get_bind().dialect.name, shape_set, by)
-    row = await fetch_first(session, stmt, {"key": key})
-    return None if row is None else str(row[0])
+    reads = as_reads(source)
+    rows = await reads.rows(_one_statement(reads.dialect.name, shape_set, by), {"key": key})
+    return str(rows[0][0]) if rows else None

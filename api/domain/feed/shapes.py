@@ -20,7 +20,7 @@ Kind = Literal["plain", "enum", "time", "float", "json"]
 Table = Literal["article", "source", "category", "entity", "mention", "link"]
 
 # Per table: the columns a shape may read, with their kind.
-_COLUMNS: dict[Table, dict[str, Kind]] = {
+COLUMNS: dict[Table, dict[str, Kind]] = {
     "article": {
         "public_id": "plain", "slug": "plain", "title": "plain", "url": "plain",
         "author": "plain", "published_at": "time", "created_at": "time",
@@ -39,7 +39,7 @@ _COLUMNS: dict[Table, dict[str, Kind]] = {
     "link": {"kind": "enum", "score": "float"},
 }  # fmt: skip
 # The key of each node type's global id: base64 of "Type:key".
-_GLOBAL_KEYS: dict[Table, tuple[str, str]] = {
+GLOBAL_KEYS: dict[Table, tuple[str, str]] = {
     "article": ("Article", "public_id"),
     "source": ("Source", "slug"),
     "category": ("Category", "slug"),
@@ -116,7 +116,7 @@ _ALLOWED: dict[Table, frozenset[str]] = {
 
 
 def _column(dialect: str, scope: _Scope, table: Table, name: str) -> str:
-    kind = _COLUMNS[table].get(name)
+    kind = COLUMNS[table].get(name)
     if kind is None:
         raise ValueError(f"{table} has no column {name!r} a shape may read")
     sql = f"{scope.row(table)}.{name}"
@@ -134,7 +134,7 @@ def _column(dialect: str, scope: _Scope, table: Table, name: str) -> str:
 
 
 def _global_id(dialect: str, scope: _Scope, table: Table) -> str:
-    type_name, key = _GLOBAL_KEYS[table]
+    type_name, key = GLOBAL_KEYS[table]
     column = f"{scope.row(table)}.{key}"
     if dialect == json_sql.SQLITE:
         return f"broadsheet_global_id('{type_name}', {column})"

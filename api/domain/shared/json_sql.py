@@ -36,6 +36,19 @@ def time(dialect: str, column: str) -> str:
     )
 
 
+def micros(dialect: str, column: str) -> str:
+    """A timestamp as whole microseconds since 1970 (a feed cursor's time part), exact."""
+    if dialect == SQLITE:
+        # Whole seconds (floored) from strftime, plus the stored fraction, if any.
+        return (
+            f"(CAST(strftime('%s', {column}) AS INTEGER) * 1000000 "
+            f"+ CAST(substr({column} || '.000000', 21, 6) AS INTEGER))"
+        )
+    # extract() is exact (numeric) on PostgreSQL 14 and later; on older ones the double it
+    # gives is within half a microsecond, which the cast rounds away.
+    return f"CAST(round(extract(epoch FROM {column}) * 1000000) AS bigint)"
+
+
 def number(dialect: str, column: str) -> str:
     if dialect == SQLITE:
         # SQLite's own float text keeps 15 digits and loses precision. A float equal to

@@ -30,10 +30,10 @@ from graphql import (
     validate,
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.extensions.max_aliases import create_validator as alias_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 
+from api.db import Reads
 from api.domain.feed import ShapedPage, count_articles, shaped_article, shaped_page
 from api.domain.shared import ArticleFilter, ArticleFilterRules, ArticleOrder
 from api.graphql.core import inputs
@@ -50,6 +50,7 @@ from api.graphql.limits.cost import estimate_nodes
 
 MAX_DOCUMENT_CHARS = 8192
 CACHE_SIZE = 256
+MAX_KEPT_VARIABLES = 1024  # bytes of JSON
 _RULES = (
     *specified_rules,
     depth_validator(limits.MAX_DEPTH, None, None),
@@ -93,6 +94,7 @@ class Prepared:
         default_factory=lambda: _Bounded()
     )
     within_nodes: _Bounded[Hashable, bool] = field(default_factory=lambda: _Bounded())
+    readied: _Bounded[Hashable, Ready | None] = field(default_factory=lambda: _Bounded())
 
 
 class FastPath:
@@ -149,7 +151,19 @@ class FastPath:
     def ready(self, prepared: Prepared, raw_variables: Mapping[str, Any] | None) -> Ready | None:
         """Everything a run needs but the database: variables coerced, limits checked,
         the operation planned and each root field's arguments read. None when the request
-        is standard execution's (an error to report, or something not planned)."""
+        is standard execution's (an error to report, or something not planned).
+
+        Kept per document and variable values: a feed's first page, its most asked for,
+        then costs a lookup. The key keeps each value's JSON type (``true`` is not ``1``).
+        """
+        if raw_variables and len(orjson.dumps(raw_variables)) > MAX_KEPT_VARIABLES:
+            return self._ready(prepared, raw_variables)  # not worth keeping
+        key = _typed_key(raw_variables or {})
+        if key in prepared.readied:
+            return prepared.readied[key]
+        return prepared.readied.remember(key, self._ready(prepared, raw_variables))
+
+    def _ready(self, prepared: Prepared, raw_variables: Mapping[str, Any] | None) -> Ready | None:
         variables_in = dict(raw_variables or {})
         if variables_in and b"\\u0000" in orjson.dumps(variables_in):
             return None
@@ -194,18 +208,16 @@ class FastPath:
             )
         return RootCall(plan, lookup=_lookup(args))
 
-    async def execute(self, session: AsyncSession, ready: Ready) -> bytes | None:
+    async def execute(self, reads: Reads, ready: Ready) -> bytes | None:
         """The response body, or None for standard execution to answer instead."""
+        # Written as text around the database's JSON texts, encoded once at the end.
         try:
-            parts = [
-                b'"%s":%s' % (call.plan.key.encode(), await _run(session, call))
-                for call in ready.calls
-            ]
+            parts = [f'"{call.plan.key}":{await _run(reads, call)}' for call in ready.calls]
         except StepAside:
             return None
         except Exception:  # a statement failed: standard execution reports it as usual
             return None
-        return b'{"data":{' + b",".join(parts) + b"}}"
+        return ('{"data":{' + ",".join(parts) + "}}").encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,62 +237,62 @@ class Ready:
     calls: tuple[RootCall, ...]
 
 
-async def _run(session: AsyncSession, call: RootCall) -> bytes:
+async def _run(reads: Reads, call: RootCall) -> str:
     plan = call.plan
     if plan.connection is not None:
-        return await _connection(session, plan.connection, call)
+        return await _connection(reads, plan.connection, call)
     if plan.shape is not None and call.lookup is not None:
         by, key = call.lookup
-        found = await shaped_article(session, plan.shape, by=by, key=key)
+        found = await shaped_article(reads, plan.shape, by=by, key=key)
         if found is None:
             raise StepAside  # null, or a GONE error: standard execution tells them apart
-        return found.encode()
-    return b'"Query"'
+        return found
+    return '"Query"'
 
 
-async def _connection(session: AsyncSession, plan: ConnectionPlan, call: RootCall) -> bytes:
+async def _connection(reads: Reads, plan: ConnectionPlan, call: RootCall) -> str:
     article_filter = call.article_filter or ArticleFilter()
     page = await shaped_page(
-        session,
+        reads,
         plan.shapes,
         article_filter,
         order=call.order,
         limit=call.limit,
         cursor=call.cursor,
     )
-    written: list[bytes] = []
+    written: list[str] = []
     for key, part, detail in plan.parts:
         if part == "typename":
-            value = detail.encode()
+            value = detail
         elif part == "totalCount":
-            value = str(await count_articles(session, article_filter)).encode()
+            value = str(await count_articles(reads, article_filter))
         elif part == "nodes":
-            value = b"[" + ",".join(item[detail] for item in page.items).encode() + b"]"
+            value = "[" + ",".join(item[detail] for item in page.items) + "]"
         elif part == "pageInfo":
             value = _page_info(page, detail)
         else:
             value = _edges(page, detail)
-        written.append(b'"%s":%s' % (key.encode(), value))
-    return b"{" + b",".join(written) + b"}"
+        written.append(f'"{key}":{value}')
+    return "{" + ",".join(written) + "}"
 
 
-def _edges(page: ShapedPage, parts: tuple[tuple[str, str, int], ...]) -> bytes:
-    edges: list[bytes] = []
+def _edges(page: ShapedPage, parts: tuple[tuple[str, str, int], ...]) -> str:
+    # Cursors are plain base64url: written between quotes with no escaping.
+    edges: list[str] = []
     for index, item in enumerate(page.items):
-        fields: list[bytes] = []
+        fields: list[str] = []
         for key, part, shape in parts:
             if part == "cursor":
-                value = orjson.dumps(page.cursor(index))
+                fields.append(f'"{key}":"{page.cursor(index)}"')
             elif part == "node":
-                value = item[shape].encode()
+                fields.append(f'"{key}":{item[shape]}')
             else:
-                value = b'"ArticleEdge"'
-            fields.append(b'"%s":%s' % (key.encode(), value))
-        edges.append(b"{" + b",".join(fields) + b"}")
-    return b"[" + b",".join(edges) + b"]"
+                fields.append(f'"{key}":"ArticleEdge"')
+        edges.append("{" + ",".join(fields) + "}")
+    return "[" + ",".join(edges) + "]"
 
 
-def _page_info(page: ShapedPage, parts: tuple[tuple[str, str], ...]) -> bytes:
+def _page_info(page: ShapedPage, parts: tuple[tuple[str, str], ...]) -> str:
     last = len(page.items) - 1
     values = {
         "hasNextPage": page.has_next,
@@ -289,8 +301,8 @@ def _page_info(page: ShapedPage, parts: tuple[tuple[str, str], ...]) -> bytes:
         "endCursor": page.cursor(last) if page.items else None,
         "__typename": "PageInfo",
     }
-    fields = [b'"%s":%s' % (key.encode(), orjson.dumps(values[name])) for key, name in parts]
-    return b"{" + b",".join(fields) + b"}"
+    fields = [f'"{key}":{orjson.dumps(values[name]).decode()}' for key, name in parts]
+    return "{" + ",".join(fields) + "}"
 
 
 def _lookup(args: dict[str, Any]) -> tuple[Literal["public_id", "slug"], str]:
@@ -324,3 +336,13 @@ def _hashable(value: Any) -> Hashable:
     if isinstance(value, list):
         return tuple(_hashable(v) for v in value)
     return value  # type: ignore[no-any-return]
+
+
+def _typed_key(value: Any) -> Hashable:
+    """A JSON value as a hashable key that tells apart values Python finds equal
+    (``true``/``1``/``1.0``), so each keeps its own coercion."""
+    if isinstance(value, dict):
+        return ("object", tuple(sorted((k, _typed_key(v)) for k, v in value.items())))
+    if isinstance(value, list):
+        return ("array", tuple(_typed_key(v) for v in value))
+    return (type(value).__name__, value)

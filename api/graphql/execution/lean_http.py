@@ -2,8 +2,9 @@
 answered here, before strawberry's view sees it; anything else returns None and goes on
 to the view (which answers malformed requests, mutations and errors as it always has).
 
-The request is read and planned before a session opens, so a request the plans do not
-cover costs no extra session.
+The request is read and planned before anything reaches the database, so a request the
+plans do not cover costs nothing there; a covered one runs on the driver
+(``Database.reads``).
 """
 
 from __future__ import annotations
@@ -87,11 +88,8 @@ async def lean_response(
         return None
     database: Database = request.app.state.db
     try:
-        async with database.session() as session:
-            try:
-                body = await fast.execute(session, ready)
-            finally:
-                await session.rollback()  # only read: nothing to commit
+        async with database.reads() as reads:
+            body = await fast.execute(reads, ready)
     except Exception:  # the database failed: the standard path reports it as it should
         return None
     if body is None:

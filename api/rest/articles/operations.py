@@ -33,6 +33,7 @@ LIST_ARTICLES = Operation(
     handler=reads.list_articles,
     description="Filter, order and page through articles with an opaque keyset cursor.",
     query=FeedQuery,
+    driver_reads=True,
 )
 
 ARTICLE_PAGES: tuple[Operation, ...] = (
@@ -46,6 +47,7 @@ ARTICLE_PAGES: tuple[Operation, ...] = (
         path_params=(ARTICLE_KEY,),
         statuses=(404, 410),
         cache_control="public, max-age=60, stale-while-revalidate=300",
+        driver_reads=True,
     ),
     Operation(
         path="/v1/articles/{key}/related",

@@ -23,7 +23,7 @@ async def feed_reply(call: Call, scope: Any = None) -> Reply:
     """A page of the feed, of every article or of a source's or entity's (``scope``)."""
     query: FeedQuery = call.query
     page = await feed_documents.article_page_documents(
-        call.session,
+        call.reads,
         query.to_filter(),
         fields=query.field_set(),
         order=query.order,
@@ -41,9 +41,9 @@ async def list_articles(call: Call) -> Reply:
 
 
 async def get_article(call: Call) -> Reply:
-    found = await article_documents.article_document(call.session, call.path["key"])
+    found = await article_documents.article_document(call.reads, call.path["key"])
     if found is None:
-        await article_writes.raise_if_deleted(call.session, call.path["key"])
+        await article_writes.raise_if_deleted(call.reads, call.path["key"])
         raise NotFound(detail=f"no article with id or slug {call.path['key']!r}")
     return Reply(
         article_document_view(orjson.loads(found.document)),

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from api.db import Reads, as_reads
 from api.db.database import Database
 from api.domain import shared as idempotency
 from api.domain.access import KeyRecord
@@ -51,13 +52,34 @@ class PathParam:
     response_field: str = "slug"
 
 
-@dataclass(slots=True)
 class Call:
-    request: Request
-    session: AsyncSession
-    query: Any
-    path: dict[str, str]
-    body: Any = None
+    """A validated request for a handler: its query, path values and body, and where it
+    reads. An operation that reads on the driver (``Operation.driver_reads``) has no
+    session; every other has one, and its ``reads`` go through it."""
+
+    __slots__ = ("_reads", "_session", "body", "path", "query", "request")
+
+    def __init__(
+        self,
+        request: Request,
+        source: AsyncSession | Reads,
+        query: Any,
+        path: dict[str, str],
+        body: Any = None,
+    ) -> None:
+        self.request, self.query, self.path, self.body = request, query, path, body
+        self._session = source if isinstance(source, AsyncSession) else None
+        self._reads = as_reads(source)
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("this operation reads on the driver: it has no session")
+        return self._session
+
+    @property
+    def reads(self) -> Reads:
+        return self._reads
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +124,8 @@ class Operation:
     media_type: str = JSON_MEDIA_TYPE
     # A read that may run long (ranking, scoring): kept off the loop's thread on SQLite.
     offload: bool = False
+    # Its handler only uses ``call.reads``: run on the driver, no session (``Database.reads``).
+    driver_reads: bool = False
 
     @property
     def asgi_endpoint(self) -> Callable[[Request], Awaitable[Response]]:
@@ -126,8 +150,12 @@ class Operation:
         query = parse_query(self.query, request.query_params, request.scope["query_string"])
         assert self.handler is not None
         database: Database = request.app.state.db
-        async with database.session(offload=self.offload) as session:
-            reply = await self.handler(Call(request, session, query, path))
+        if self.driver_reads:
+            async with database.reads() as reads:
+                reply = await self.handler(Call(request, reads, query, path))
+        else:
+            async with database.session(offload=self.offload) as session:
+                reply = await self.handler(Call(request, session, query, path))
         payload = reply.payload
         body = payload if isinstance(payload, bytes) else orjson.dumps(payload)
         return cached_json(

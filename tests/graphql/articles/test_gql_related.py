@@ -7,10 +7,11 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, text
 from starlette.applications import Starlette
 
 from api.demo import generate_demo
+from tests.fixtures.databases import recording_statements
 from tests.fixtures.graphql_errors import Gql, codes
 
 pytestmark = pytest.mark.anyio
@@ -88,18 +89,15 @@ async def test_rest_and_graphql_agree(
 
 @pytest.fixture
 def statements(app: Starlette) -> Iterator[list[str]]:
+    """SQL sent to the database; transaction control (SQLite's BEGIN) left out."""
     log: list[str] = []
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def record(_where: str, statement: str) -> None:
         if statement.split()[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK"}:
             log.append(statement)
 
-    engines = app.state.db.sync_engines
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", record)
-    yield log
-    for engine in engines:
-        event.remove(engine, "before_cursor_execute", record)
+    with recording_statements(app.state.db, record):
+        yield log
 
 
 async def test_a_feed_asking_related_is_batched(

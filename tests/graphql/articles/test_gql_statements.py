@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from starlette.applications import Starlette
 
 from api.demo import generate_demo
+from tests.fixtures.databases import recording_statements
 from tests.fixtures.graphql_corpus import Corpus
 from tests.fixtures.graphql_errors import Gql
 
@@ -30,17 +30,13 @@ FEED = """query($first: Int) { articles(first: $first) { totalCount edges { curs
 def statements(app: Starlette) -> Iterator[list[str]]:
     """SQL sent to the database; transaction control (SQLite's BEGIN) left out."""
     log: list[str] = []
-    engines = app.state.db.sync_engines
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def record(_where: str, statement: str) -> None:
         if statement.split()[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK"}:
             log.append(statement)
 
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", record)
-    yield log
-    for engine in engines:
-        event.remove(engine, "before_cursor_execute", record)
+    with recording_statements(app.state.db, record):
+        yield log
 
 
 async def _feed_counts(gql: Gql, statements: list[str]) -> dict[int, int]:

@@ -1,7 +1,10 @@
-"""Where reads run on SQLite: short ones on the event loop's connections, ranking on the pool.
+"""Where reads run: the hottest on the driver, other short ones on SQLite's loop engine,
+ranking on the pool.
 
-The split is what makes the feed and the article page cheap (no hop to aiosqlite's thread
-per statement) while a search or a related list, which may run for tens of milliseconds,
+The feed and the article page (both doors) run their one statement on the driver, with
+no session (on SQLite that is a connection used on the loop's thread). Other short reads
+run on the loop's own connections on SQLite (no hop to aiosqlite's thread per
+statement), while a search or a related list, which may run for tens of milliseconds,
 does not stall every other request on the loop. PostgreSQL has the one pooled engine.
 """
 
@@ -12,32 +15,25 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine, event
 from starlette.applications import Starlette
 
 from api.db.database import Database
+from tests.fixtures.databases import recording_statements
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
 def engine_of_each_query(app: Starlette) -> Iterator[list[str]]:
-    """For each SELECT sent: "loop" or "pool", by the engine that ran it."""
-    database: Database = app.state.db
+    """For each SELECT sent: "driver", "loop" or "pool", by where it ran."""
     seen: list[str] = []
-    listeners: list[tuple[Engine, Any]] = []
-    for engine in database.sync_engines:
-        name = "loop" if engine is database.loop_reads else "pool"
 
-        def record(*args: Any, name: str = name) -> None:
-            if str(args[2]).lstrip().upper().startswith(("SELECT", "WITH")):
-                seen.append(name)
+    def record(where: str, statement: str) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            seen.append(where)
 
-        event.listen(engine, "before_cursor_execute", record)
-        listeners.append((engine, record))
-    yield seen
-    for engine, record in listeners:
-        event.remove(engine, "before_cursor_execute", record)
+    with recording_statements(app.state.db, record):
+        yield seen
 
 
 async def _engines_for(
@@ -56,14 +52,16 @@ async def test_reads_run_where_they_should(
     database: Database = app.state.db
     short = "loop" if database.backend == "sqlite" else "pool"
     assert (database.loop_reads is not None) is (database.backend == "sqlite")
+    assert database.driver_reads is not None
     slug = (await client.get("/v1/articles?limit=1")).json()["items"][0]["slug"]
     seen = engine_of_each_query
-    assert await _engines_for(client, seen, "GET", "/v1/articles?limit=20") == {short}
-    assert await _engines_for(client, seen, "GET", f"/v1/articles/{slug}") == {short}
+    assert await _engines_for(client, seen, "GET", "/v1/articles?limit=20") == {"driver"}
+    assert await _engines_for(client, seen, "GET", f"/v1/articles/{slug}") == {"driver"}
+    assert await _engines_for(client, seen, "GET", "/v1/categories") == {short}
     assert await _engines_for(client, seen, "GET", "/v1/search?q=market") == {"pool"}
     assert await _engines_for(client, seen, "GET", f"/v1/articles/{slug}/related") == {"pool"}
     feed = {"query": "{ articles(first: 5) { nodes { slug mentions { entity { slug } } } } }"}
-    assert await _engines_for(client, seen, "POST", "/graphql", json=feed) == {short}
+    assert await _engines_for(client, seen, "POST", "/graphql", json=feed) == {"driver"}
     # One ranking field anywhere in the document (here inside a fragment) moves it all.
     ranked = {
         "query": '{ ...F } fragment F on Query { search(query: "market", first: 1) '
