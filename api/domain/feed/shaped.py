@@ -1,8 +1,10 @@
-"""Feed pages and single articles as JSON of a caller's shape (``feed.shapes``): one
-statement each, every article written by the database, no rows turned into objects.
+"""Feed pages and single articles as JSON of a caller's shape (``feed.shapes``).
 
-Statements are built once per shape, order, page size and filter, as the REST documents'
-are; a cursor's values are bound at execution, so every page of a feed shares one.
+A feed page is built from typed rows by a function generated once per shape
+(``feed.assembled``); a shape holding stored links, and a single article, are one
+statement in which the database writes each article's JSON. Statements are built once per
+shape, order, page size and filter; a cursor's values are bound at execution, so every page
+of a feed shares one.
 """
 
 from __future__ import annotations
@@ -90,8 +92,8 @@ async def shaped_page(
 
 @functools.lru_cache(maxsize=256)
 def _assembly(dialect: str, shape_set: ShapeSet) -> Assembly | None:
-    """PostgreSQL's plan for assembling pages of these shapes (``feed.assembled``), unless
-    one holds what only the database's JSON writes."""
+    """The plan for building pages of these shapes from typed rows (``feed.assembled``),
+    unless one holds what only the database's JSON writes (stored links)."""
     try:
         return assembly(dialect, shape_set.shapes)
     except NotAssembled:

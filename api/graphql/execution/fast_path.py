@@ -1,10 +1,11 @@
 """The lean path: a known query runs its SQL plans without strawberry's per-request pipeline.
 
 A document is parsed, checked against every limit and validated once, then cached (keyed
-by its text and operation name, bounded). A request for it coerces its variables, plans
-the operation (cached by the variables the shapes depend on), runs one statement per root
-field (two when ``totalCount`` is asked) and writes the response around the JSON the
-database wrote. Whatever the plans do not cover, and every request that would answer with
+by its text and operation name, bounded). A request for it coerces its variables and plans
+the operation (both kept per document and variable values), runs each root field's
+statements on the driver (``Database.reads``; ``totalCount`` is one more) and writes the
+response around the JSON texts of its articles (``api.domain.feed.shaped``). Whatever the
+plans do not cover, and every request that would answer with
 an error, returns None: the caller then runs standard execution, which answers exactly as
 it always has. Equivalence with standard execution is held by a property test
 (tests/graphql/execution/test_gql_sql_plans.py).

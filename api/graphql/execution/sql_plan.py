@@ -1,6 +1,7 @@
-"""From a validated query to SQL plans: each root field's selection becomes the JSON shape
-the database writes (``api.domain.feed.shapes``), so a page of articles is one statement
-and no field is completed in Python.
+"""From a validated query to SQL plans: each root field's selection becomes a JSON shape
+(``api.domain.feed.shapes``), which the database writes, or a function generated once per
+shape builds from typed rows (``api.domain.feed.assembled``): no field is resolved one by
+one.
 
 Covered: the root fields ``articles`` (the feed connection) and ``article``, and under
 them every article field that is a column, ``source``, ``category``, ``mentions``,
