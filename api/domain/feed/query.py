@@ -24,7 +24,7 @@ from api.db import Reads, as_reads
 from api.db.database import fetch_rows
 from api.domain.shared import json_sql
 from api.domain.shared.article_rows import article_from_row, mentions_by_article, select_articles
-from api.domain.shared.cursors import INT32_MAX, IntPart, decode_cursor, encode_cursor
+from api.domain.shared.cursors import INT32_MAX, IntPart, decode_cursor
 from api.domain.shared.filters import ArticleFilter, ArticleOrder, filter_conditions
 from api.domain.shared.records import ArticleRecord, Page
 from api.models import Article, Category, Source
@@ -53,17 +53,10 @@ def sort_columns(order: ArticleOrder) -> list[Any]:
 
 def article_cursor(order: ArticleOrder, article: ArticleRecord) -> str:
     """The cursor that resumes the feed right after ``article`` (a page's next_cursor)."""
-    key: list[Any] = [article.published_at, article.pk]
+    key = [_micros(article.published_at), article.pk]
     if order is ArticleOrder.IMPORTANCE:
         key = [article.importance, *key]
-    return article_cursor_key(order, key)
-
-
-def article_cursor_key(order: ArticleOrder, sort_values: Sequence[Any]) -> str:
-    """The cursor after the row whose ``sort_columns(order)`` values are these."""
-    key = list(sort_values)
-    key[-2] = _micros(key[-2])
-    return encode_cursor(order.value, key)
+    return page_cursor(order, key)
 
 
 def paged(

@@ -94,7 +94,6 @@ class Prepared:
     plans: _Bounded[tuple[Hashable, ...], tuple[RootPlan, ...] | None] = field(
         default_factory=lambda: _Bounded()
     )
-    within_nodes: _Bounded[Hashable, bool] = field(default_factory=lambda: _Bounded())
     readied: _Bounded[Hashable, Ready | None] = field(default_factory=lambda: _Bounded())
 
 
@@ -135,7 +134,7 @@ class FastPath:
         return Prepared(document, operation, fragments, names)
 
     def _plan(self, prepared: Prepared, variables: VariableValues) -> tuple[RootPlan, ...]:
-        key = tuple(_hashable(variables.coerced.get(n)) for n in prepared.shape_variables)
+        key = tuple(_typed_key(variables.coerced.get(n)) for n in prepared.shape_variables)
         if key in prepared.plans:
             plans = prepared.plans[key]
         else:
@@ -184,15 +183,12 @@ class FastPath:
             return None
 
     def _within_nodes(self, prepared: Prepared, variables: VariableValues) -> bool:
-        """The node limit, estimated once per document and variable values."""
-        key = _hashable(variables.coerced)
-        within = prepared.within_nodes.get(key)
-        if within is None:
-            nodes = estimate_nodes(
-                self.schema, prepared.operation, prepared.fragments, variables.coerced
-            )
-            within = prepared.within_nodes.remember(key, nodes <= limits.MAX_NODES)
-        return within
+        """The node limit (estimated once per document and variable values: ``ready``
+        keeps its answer)."""
+        nodes = estimate_nodes(
+            self.schema, prepared.operation, prepared.fragments, variables.coerced
+        )
+        return nodes <= limits.MAX_NODES
 
     def _call(self, plan: RootPlan, variables: VariableValues) -> RootCall:
         if plan.field == "__typename" or plan.node is None:
@@ -331,17 +327,9 @@ def _filter(value: Mapping[str, Any] | None) -> ArticleFilter:
     return ArticleFilterRules(**fields).to_filter()
 
 
-def _hashable(value: Any) -> Hashable:
-    if isinstance(value, dict):
-        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
-    if isinstance(value, list):
-        return tuple(_hashable(v) for v in value)
-    return value  # type: ignore[no-any-return]
-
-
 def _typed_key(value: Any) -> Hashable:
-    """A JSON value as a hashable key that tells apart values Python finds equal
-    (``true``/``1``/``1.0``), so each keeps its own coercion."""
+    """A (JSON or coerced) value as a hashable key that tells apart values Python finds
+    equal (``true``/``1``/``1.0``), so each keeps its own coercion and plan."""
     if isinstance(value, dict):
         return ("object", tuple(sorted((k, _typed_key(v)) for k, v in value.items())))
     if isinstance(value, list):
