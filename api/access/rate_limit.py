@@ -8,6 +8,7 @@ structured fields).
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
@@ -32,9 +33,14 @@ class Verdict:
     reset_seconds: int
 
     def headers(self) -> list[tuple[bytes, bytes]]:
-        policy = f'"{self.policy}";q={self.quota};w={self.window_seconds}'
+        policy = _policy_header(self.policy, self.quota, self.window_seconds)
         state = f'"{self.policy}";r={self.remaining};t={self.reset_seconds}'
-        return [(b"ratelimit-policy", policy.encode()), (b"ratelimit", state.encode())]
+        return [policy, (b"ratelimit", state.encode())]
+
+
+@functools.lru_cache(maxsize=16)
+def _policy_header(policy: str, quota: int, window_seconds: int) -> tuple[bytes, bytes]:
+    return b"ratelimit-policy", f'"{policy}";q={quota};w={window_seconds}'.encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +61,7 @@ class _LocalWindows:
     def __init__(self) -> None:
         self._windows: dict[int, tuple[int, dict[str, int]]] = {}
 
-    async def count(self, item: RateLimitItem, identity: str, *, hit: bool) -> _Count:
+    def count(self, item: RateLimitItem, identity: str, *, hit: bool) -> _Count:
         expiry = item.get_expiry()
         now = time.time()
         window = int(now // expiry)
@@ -99,6 +105,10 @@ class RateLimiter:
 
     async def hit(self, identity: str, *, keyed: bool) -> Verdict | None:
         """Count one request; None when the counter store is unreachable (fail open)."""
+        if isinstance(self._windows, _LocalWindows):  # every request: no awaits on the way
+            policy = "key" if keyed else "anonymous"
+            item = self._policies[policy]
+            return _verdict(policy, item, self._windows.count(item, identity, hit=True))
         return await self._verdict(identity, keyed=keyed, hit=True)
 
     async def exhausted(self, identity: str) -> Verdict | None:
@@ -111,15 +121,22 @@ class RateLimiter:
         policy = "key" if keyed else "anonymous"
         item = self._policies[policy]
         try:
-            counted = await self._windows.count(item, identity, hit=hit)
+            if isinstance(self._windows, _LocalWindows):
+                counted = self._windows.count(item, identity, hit=hit)
+            else:
+                counted = await self._windows.count(item, identity, hit=hit)
         except Exception:  # an outage of the counter store must not take the API down
             log.warning("rate limit store unavailable; request allowed", exc_info=True)
             return None
-        return Verdict(
-            allowed=counted.allowed,
-            policy=policy,
-            quota=item.amount,
-            window_seconds=item.get_expiry(),
-            remaining=max(0, counted.remaining),
-            reset_seconds=max(0, math.ceil(counted.reset_at - time.time())),
-        )
+        return _verdict(policy, item, counted)
+
+
+def _verdict(policy: str, item: RateLimitItem, counted: _Count) -> Verdict:
+    return Verdict(
+        allowed=counted.allowed,
+        policy=policy,
+        quota=item.amount,
+        window_seconds=item.get_expiry(),
+        remaining=max(0, counted.remaining),
+        reset_seconds=max(0, math.ceil(counted.reset_at - time.time())),
+    )

@@ -94,9 +94,9 @@ def _global_id(type_name: str, key: str) -> str:
 def _stop_without_graceful_close(dbapi_connection: Any) -> None:
     """How the pool ends a connection it invalidated (a statement was cancelled midway).
 
-    SQLAlchemy first tries a shielded graceful close, and if cancellation comes again
-    (anyio re-delivers it until the scope exits) also force-closes. The two race: on
-    aiosqlite the graceful close then waits for the stopped thread for ever, so the loop
+    SQLAlchemy first tries a shielded graceful close, and if cancellation comes again (a
+    request past its deadline is cancelled again until it ends) also force-closes. The two
+    race: on aiosqlite the graceful close then waits for the stopped thread for ever, so the loop
     can never finish its tasks (a hung test run, a hung worker exit); on asyncpg it leaves
     a "connection_lost" error nobody retrieves. Force-closing alone is enough: aiosqlite's
     thread closes the sqlite3 connection after its current statement, and asyncpg has
@@ -281,13 +281,15 @@ class Database:
         if write:  # reached only once the commit succeeded
             self.commits.notify()
 
-    @asynccontextmanager
-    async def reads(self) -> AsyncIterator[Reads]:
+    def reads(self) -> AbstractAsyncContextManager[Reads]:
         """Where a hot read (feed page, article page) runs: on the driver when this process
         has a driver path, else in a read session."""
         if self.driver_reads is not None:
-            yield self.driver_reads
-            return
+            return _Held(self.driver_reads)  # every hot read: no generator to drive
+        return self._session_reads()
+
+    @asynccontextmanager
+    async def _session_reads(self) -> AsyncIterator[Reads]:
         async with self.session() as session:
             yield SessionReads(session)
 
@@ -297,6 +299,21 @@ class Database:
         await self.engine.dispose()
         if self.loop_reads is not None:
             self.loop_reads.dispose()
+
+
+class _Held:
+    """A context that lends what is already open and has nothing to end."""
+
+    __slots__ = ("_reads",)
+
+    def __init__(self, reads: Reads) -> None:
+        self._reads = reads
+
+    async def __aenter__(self) -> Reads:
+        return self._reads
+
+    async def __aexit__(self, *_exc: object) -> None:
+        return None
 
 
 class SessionReads:

@@ -62,8 +62,7 @@ def record_graphql(
     request.state.graphql_operation = name  # for the request's log line
     if metrics is None:
         return
-    label = metrics.operation_label(name)
-    metrics.graphql_operations.labels(label, kind).inc()
+    label = metrics.count_operation(name, kind)
     for error in errors:
         code = (error.get("extensions") or {}).get("code")
         if not isinstance(code, str) or not _CODE.fullmatch(code):

@@ -91,6 +91,7 @@ class Metrics:
         )
         # labels() takes a lock and builds a key on every call: keep the children.
         self._request_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        self._operation_children: dict[tuple[str, str], Any] = {}
         self._operations: set[str] = set()
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
@@ -105,6 +106,17 @@ class Metrics:
             self._request_children[key] = children
         children[0].inc()
         children[1].observe(seconds)
+
+    def count_operation(self, name: str, kind: str) -> str:
+        """Count one GraphQL operation; the label it was counted under."""
+        label = self.operation_label(name)
+        child = self._operation_children.get((label, kind))
+        if child is None:
+            child = self._operation_children[label, kind] = self.graphql_operations.labels(
+                label, kind
+            )
+        child.inc()
+        return label
 
     def operation_label(self, name: str) -> str:
         """Names already seen pass; new ones only while fewer than the cap exist."""

@@ -8,9 +8,9 @@ ASGI: no task or body buffering on the hot path.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 from contextlib import nullcontext
 from typing import Any
 
@@ -35,7 +35,8 @@ def request_id_of(scope: Scope) -> str:
                 accepted: str = value.decode("ascii")
                 return accepted
             break
-    return uuid.uuid4().hex
+    # 128 random bits in the 32 hex digits of a UUID's hex form (uuid4() costs 4x more).
+    return os.urandom(16).hex()
 
 
 def route_template(scope: Scope, routes: list[BaseRoute]) -> str:

@@ -173,10 +173,12 @@ class Assembly:
     mentions_at: int | None = None  # PostgreSQL: the column of the mentions array
     mention_statement: AnySelect | None = None  # SQLite: the page's mentions, in order
 
-    async def items(self, reads: Reads, page: Sequence[Sequence[Any]]) -> list[list[str]]:
-        """Each row's JSON texts, one per shape."""
+    async def items(self, reads: Reads, page: Sequence[Sequence[Any]]) -> list[list[Any]]:
+        """Each row as one JSON-ready object per shape (the caller writes the response's
+        JSON once, around all of them)."""
+        builders = self.builders
         return [
-            [orjson.dumps(build(row, mentions)).decode() for build in self.builders]
+            [build(row, mentions) for build in builders]
             for row, mentions in await self._with_mentions(reads, page)
         ]
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import orjson
 from sqlalchemy import Select, String, bindparam, literal_column
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,10 +36,11 @@ class ShapeSet:
 
 @dataclass(frozen=True, slots=True)
 class ShapedPage:
-    """A page of articles as JSON texts (one per shape asked for), in feed order, with what
-    their cursors need."""
+    """A page of articles in feed order, each as JSON-ready values (one per shape asked
+    for: objects built from typed rows, or ``orjson.Fragment`` of the JSON the database
+    wrote), with what their cursors need."""
 
-    items: Sequence[Sequence[str]]
+    items: Sequence[Sequence[Any]]
     has_next: bool
     order: ArticleOrder
     _keys: Sequence[Sequence[Any]]
@@ -83,7 +85,7 @@ async def shaped_page(
     page = rows[:limit]
     width = len(shape_set.shapes)
     return ShapedPage(
-        items=[row[:width] for row in page],
+        items=[[orjson.Fragment(text) for text in row[:width]] for row in page],
         has_next=len(rows) > limit,
         order=order,
         _keys=[row[width:] for row in page],
@@ -152,9 +154,9 @@ async def shaped_article(
     *,
     by: Literal["public_id", "slug"],
     key: str,
-) -> str | None:
-    """One article's JSON in the set's (one) shape, by public id or by slug; None when there
-    is none."""
+) -> orjson.Fragment | None:
+    """One article's JSON (written by the database) in the set's (one) shape, by public id
+    or by slug; None when there is none."""
     reads = as_reads(source)
     rows = await reads.rows(_one_statement(reads.dialect.name, shape_set, by), {"key": key})
-    return str(rows[0][0]) if rows else None
+    return orjson.Fragment(rows[0][0]) if rows else None

@@ -4,7 +4,7 @@ A document is parsed, checked against every limit and validated once, then cache
 by its text and operation name, bounded). A request for it coerces its variables and plans
 the operation (both kept per document and variable values), runs each root field's
 statements on the driver (``Database.reads``; ``totalCount`` is one more) and writes the
-response around the JSON texts of its articles (``api.domain.feed.shaped``). Whatever the
+response's JSON at once, around its articles (``api.domain.feed.shaped``). Whatever the
 plans do not cover, and every request that would answer with
 an error, returns None: the caller then runs standard execution, which answers exactly as
 it always has. Equivalence with standard execution is held by a property test
@@ -207,14 +207,14 @@ class FastPath:
 
     async def execute(self, reads: Reads, ready: Ready) -> bytes | None:
         """The response body, or None for standard execution to answer instead."""
-        # Written as text around the database's JSON texts, encoded once at the end.
+        # One JSON write for the whole response, around the database's JSON (fragments).
         try:
-            parts = [f'"{call.plan.key}":{await _run(reads, call)}' for call in ready.calls]
+            data = {call.plan.key: await _run(reads, call) for call in ready.calls}
         except StepAside:
             return None
         except Exception:  # a statement failed: standard execution reports it as usual
             return None
-        return ('{"data":{' + ",".join(parts) + "}}").encode()
+        return orjson.dumps({"data": data})
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +234,7 @@ class Ready:
     calls: tuple[RootCall, ...]
 
 
-async def _run(reads: Reads, call: RootCall) -> str:
+async def _run(reads: Reads, call: RootCall) -> Any:
     plan = call.plan
     if plan.connection is not None:
         return await _connection(reads, plan.connection, call)
@@ -244,10 +244,10 @@ async def _run(reads: Reads, call: RootCall) -> str:
         if found is None:
             raise StepAside  # null, or a GONE error: standard execution tells them apart
         return found
-    return '"Query"'
+    return "Query"
 
 
-async def _connection(reads: Reads, plan: ConnectionPlan, call: RootCall) -> str:
+async def _connection(reads: Reads, plan: ConnectionPlan, call: RootCall) -> dict[str, Any]:
     article_filter = call.article_filter or ArticleFilter()
     page = await shaped_page(
         reads,
@@ -257,39 +257,37 @@ async def _connection(reads: Reads, plan: ConnectionPlan, call: RootCall) -> str
         limit=call.limit,
         cursor=call.cursor,
     )
-    written: list[str] = []
+    written: dict[str, Any] = {}
     for key, part, detail in plan.parts:
         if part == "typename":
-            value = detail
+            written[key] = detail
         elif part == "totalCount":
-            value = str(await count_articles(reads, article_filter))
+            written[key] = await count_articles(reads, article_filter)
         elif part == "nodes":
-            value = "[" + ",".join(item[detail] for item in page.items) + "]"
+            written[key] = [item[detail] for item in page.items]
         elif part == "pageInfo":
-            value = _page_info(page, detail)
+            written[key] = _page_info(page, detail)
         else:
-            value = _edges(page, detail)
-        written.append(f'"{key}":{value}')
-    return "{" + ",".join(written) + "}"
+            written[key] = _edges(page, detail)
+    return written
 
 
-def _edges(page: ShapedPage, parts: tuple[tuple[str, str, int], ...]) -> str:
-    # Cursors are plain base64url: written between quotes with no escaping.
-    edges: list[str] = []
+def _edges(page: ShapedPage, parts: tuple[tuple[str, str, int], ...]) -> list[dict[str, Any]]:
+    edges: list[dict[str, Any]] = []
     for index, item in enumerate(page.items):
-        fields: list[str] = []
+        edge: dict[str, Any] = {}
         for key, part, shape in parts:
             if part == "cursor":
-                fields.append(f'"{key}":"{page.cursor(index)}"')
+                edge[key] = page.cursor(index)
             elif part == "node":
-                fields.append(f'"{key}":{item[shape]}')
+                edge[key] = item[shape]
             else:
-                fields.append(f'"{key}":"ArticleEdge"')
-        edges.append("{" + ",".join(fields) + "}")
-    return "[" + ",".join(edges) + "]"
+                edge[key] = "ArticleEdge"
+        edges.append(edge)
+    return edges
 
 
-def _page_info(page: ShapedPage, parts: tuple[tuple[str, str], ...]) -> str:
+def _page_info(page: ShapedPage, parts: tuple[tuple[str, str], ...]) -> dict[str, Any]:
     last = len(page.items) - 1
     values = {
         "hasNextPage": page.has_next,
@@ -298,8 +296,7 @@ def _page_info(page: ShapedPage, parts: tuple[tuple[str, str], ...]) -> str:
         "endCursor": page.cursor(last) if page.items else None,
         "__typename": "PageInfo",
     }
-    fields = [f'"{key}":{orjson.dumps(values[name]).decode()}' for key, name in parts]
-    return "{" + ",".join(fields) + "}"
+    return {key: values[name] for key, name in parts}
 
 
 def _lookup(args: dict[str, Any]) -> tuple[Literal["public_id", "slug"], str]:
