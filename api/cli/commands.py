@@ -131,9 +131,15 @@ def worker() -> None:
 
 
 def _register_subcommands() -> None:
+    from api.cli.backup import backup
+    from api.cli.copy import copy
+    from api.cli.export import export
     from api.cli.keys import keys
 
     main.add_command(keys)
+    main.add_command(export)
+    main.add_command(backup)
+    main.add_command(copy)
 
 
 _register_subcommands()
