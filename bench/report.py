@@ -143,21 +143,35 @@ def _paced_table(section: Section, fraction: float, seconds: int) -> list[str]:
         "latency from each request's scheduled time)",
         "",
         "| scenario | rate req/s | achieved req/s | p50 ms | p99 ms | max ms | errors / non-2xx "
-        "| note |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "| p99 ÷ baseline's | note |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
+    p99s = {scenario: p.p99_ms for scenario, p in paced}
     for scenario, p in paced:
         note = (
             f"client-bound: generator {p.dispatch_lag_ms:.1f} ms behind schedule on average"
             if p.client_saturated
             else ""
         )
+        baseline = _PACED_BASELINES.get(scenario)
+        ratio = "-"
+        if baseline is not None and p99s.get(baseline):
+            ratio = f"{p.p99_ms / p99s[baseline]:.2f} ({baseline})"
         lines.append(
             f"| {scenario} | {_fmt(p.target_rps, 0)} | {_fmt(p.achieved_rps, 0)} | "
             f"{_fmt(p.p50_ms, 2)} | {_fmt(p.p99_ms, 2)} | {_fmt(p.max_ms, 2)} | "
-            f"{p.errors:,} / {p.non_2xx:,} | {note} |"
+            f"{p.errors:,} / {p.non_2xx:,} | {ratio} | {note} |"
         )
     return lines
+
+
+# Each page's raw-driver baseline, for "p99 at half of peak rate at most twice the baseline's".
+_PACED_BASELINES = {
+    "rest.feed": "B2",
+    "graphql.feed": "B2",
+    "rest.article": B2_ARTICLE,
+    "graphql.article": B2_ARTICLE,
+}
 
 
 def _peer_line(section: Section) -> list[str]:

@@ -93,6 +93,7 @@ def app_scenarios(fx: Fixtures) -> list[Scenario]:
     slugs, entities = fx.article_slugs, fx.entity_slugs
     by_slug = [{"slug": slug} for slug in slugs]
     by_entity = [{"slug": slug} for slug in entities]
+    page = "feed page of 20"
     deep = f"keyset page after row {fx.deep_offset:,} (90 %)"
     pages = f"article page, {len(slugs)} slugs"
     related = f"related, {len(slugs)} articles"
@@ -101,12 +102,12 @@ def app_scenarios(fx: Fixtures) -> list[Scenario]:
     search = [f"/v1/search?q={quote(term)}&limit={FEED_LIMIT}" for term in fx.search_terms]
     probe = search[0] if search else "/v1/search?q=market"
     return [
-        Scenario("rest.feed", "app", _get(feed), "feed page of 20", quick=True),
-        Scenario("graphql.feed", "app", _gql(FEED_QUERY, [{}]), "feed page of 20", quick=True),
+        Scenario("rest.feed", "app", _get(feed), page, quick=True, paced=True),
+        Scenario("graphql.feed", "app", _gql(FEED_QUERY, [{}]), page, quick=True, paced=True),
         Scenario("rest.feed.deep", "app", _get(f"{feed}&cursor={fx.deep_cursor}"), deep),
         Scenario("graphql.feed.deep", "app", _gql(FEED_QUERY, [{"after": fx.deep_cursor}]), deep),
-        Scenario("rest.article", "app", _get(*article_paths), pages, quick=True),
-        Scenario("graphql.article", "app", _gql(ARTICLE_QUERY, by_slug), pages),
+        Scenario("rest.article", "app", _get(*article_paths), pages, quick=True, paced=True),
+        Scenario("graphql.article", "app", _gql(ARTICLE_QUERY, by_slug), pages, paced=True),
         Scenario(
             "rest.related",
             "app",
@@ -154,8 +155,8 @@ def baseline_scenarios(fx: Fixtures) -> list[Scenario]:
     return [
         Scenario("B0", "b0", feed, "bare ASGI callable, same bytes as rest.feed"),
         Scenario("B1", "b1", feed, "bare Starlette route, same bytes as rest.feed"),
-        Scenario("B2", "b2", feed, B2_WHAT, quick=True),
-        Scenario(B2_ARTICLE, "b2_article", articles, B2_ARTICLE_WHAT),
+        Scenario("B2", "b2", feed, B2_WHAT, quick=True, paced=True),
+        Scenario(B2_ARTICLE, "b2_article", articles, B2_ARTICLE_WHAT, paced=True),
     ]  # fmt: skip
 
 

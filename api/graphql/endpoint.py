@@ -60,6 +60,7 @@ from api.http.caching import FEED_CACHE_CONTROL, cached_json
 from api.settings import Settings
 
 PATH = "/graphql"
+NOSNIFF = (b"x-content-type-options", b"nosniff")
 
 
 class TextFrames(ASGIWebSocketAdapter):
@@ -98,6 +99,7 @@ class GraphQLView(GraphQL[Context, None]):
         request = Request(scope, request_body.limited(receive, Headers(scope=scope)))
         media_type = negotiate(request.headers.get("accept"))
         request.state.graphql_media_type = media_type
+        response: Response | bytes
         try:
             response = await self._respond(request, media_type)
         except PersistedQueryError as error:
@@ -111,16 +113,21 @@ class GraphQLView(GraphQL[Context, None]):
             if fault is None:
                 raise
             response = self._unavailable(fault, media_type)
+        if isinstance(response, bytes):  # the lean path's POST answer: no object around it
+            await _send_json(send, response, media_type)
+            return
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         await response(scope, receive, send)
 
-    async def _respond(self, request: Request, media_type: str) -> Response:
-        response = None
+    async def _respond(self, request: Request, media_type: str) -> Response | bytes:
         if self.lean is not None:
-            response = await lean_response(self.lean, self.persisted, request, media_type)
-            request.state.graphql_cacheable = response is not None
-        if response is None:
-            response = await self.run(request)
+            body = await lean_response(self.lean, self.persisted, request)
+            request.state.graphql_cacheable = body is not None
+            if body is not None:
+                if request.method == "POST":
+                    return body
+                return _cacheable_get(request, Response(body, media_type=media_type), media_type)
+        response = await self.run(request)
         if request.method == "GET" and response.status_code == 200:
             return _cacheable_get(request, response, media_type)
         return response
@@ -266,6 +273,17 @@ class GraphQLView(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+
+async def _send_json(send: Send, body: bytes, media_type: str) -> None:
+    """A 200 with a JSON body: the headers ``Response`` would write, and no-sniff."""
+    headers = [
+        (b"content-length", str(len(body)).encode("latin-1")),
+        (b"content-type", media_type.encode("latin-1")),
+        NOSNIFF,
+    ]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _cacheable_get(request: Request, response: Response, media_type: str) -> Response:

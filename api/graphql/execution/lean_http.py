@@ -13,7 +13,6 @@ from typing import Any
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import Response
 
 from api.db import Database
 from api.graphql.execution.fast_path import FastPath
@@ -61,9 +60,10 @@ async def request_params(request: Request) -> dict[str, Any] | None:
 
 
 async def lean_response(
-    fast: FastPath, persisted: PersistedQueries, request: Request, media_type: str
-) -> Response | None:
-    """The answer for a known query, or None for the standard view to give."""
+    fast: FastPath, persisted: PersistedQueries, request: Request
+) -> bytes | None:
+    """The answer's body (a 200) for a known query, or None for the standard view to
+    answer."""
     data = await request_params(request)
     if data is None:
         return None
@@ -95,4 +95,4 @@ async def lean_response(
     if body is None:
         return None
     record_graphql(request, query, operation_name, [])
-    return Response(body, media_type=media_type)
+    return body
