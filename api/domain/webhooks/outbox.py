@@ -90,7 +90,20 @@ def matches(sub: WebhookSubscription, event_type: str, snap: Snapshot | None) ->
 
 
 def event_payload(event_type: str, data: Snapshot, at: str) -> dict[str, Any]:
-    return {"type": event_type, "timestamp": at, "data": data}
+    payload: dict[str, Any] = stored_order({"type": event_type, "timestamp": at, "data": data})
+    return payload
+
+
+def stored_order(value: Any) -> Any:
+    """``value`` with every object's keys in the order PostgreSQL's jsonb keeps them
+    (shorter keys first, then by bytes): a payload then reads back, and is sent, as the
+    same bytes from either database, and after a copy from one to the other."""
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda key: (len(key.encode()), key.encode()))
+        return {key: stored_order(value[key]) for key in keys}
+    if isinstance(value, list):
+        return [stored_order(item) for item in value]
+    return value
 
 
 async def enqueue(session: AsyncSession, entries: Iterable[ChangeEntry]) -> None:
