@@ -75,9 +75,13 @@ class DeadlineWatch:
 
     def _arm(self, loop: asyncio.AbstractEventLoop, delay: float) -> None:
         # A context of its own: not the request's that happened to arm it.
-        self._timer = loop.call_later(max(0.0, delay), self._check, context=contextvars.Context())
+        self._timer = loop.call_later(
+            max(0.0, delay), self._check, loop, context=contextvars.Context()
+        )
 
-    def _check(self) -> None:
+    def _check(self, loop: asyncio.AbstractEventLoop) -> None:
+        if loop is not self._loop:  # a timer left on a loop this watch no longer serves
+            return
         self._timer = None
         now = time.monotonic()
         wake = math.inf
@@ -89,5 +93,5 @@ class DeadlineWatch:
             entry.cancels += 1
             entry.task.cancel()
             wake = min(wake, now + RECANCEL_SECONDS)  # again, until it ends
-        if self._entries and self._loop is not None:
-            self._arm(self._loop, wake - now)
+        if self._entries:
+            self._arm(loop, wake - now)
