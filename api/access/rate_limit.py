@@ -105,10 +105,6 @@ class RateLimiter:
 
     async def hit(self, identity: str, *, keyed: bool) -> Verdict | None:
         """Count one request; None when the counter store is unreachable (fail open)."""
-        if isinstance(self._windows, _LocalWindows):  # every request: no awaits on the way
-            policy = "key" if keyed else "anonymous"
-            item = self._policies[policy]
-            return _verdict(policy, item, self._windows.count(item, identity, hit=True))
         return await self._verdict(identity, keyed=keyed, hit=True)
 
     async def exhausted(self, identity: str) -> Verdict | None:
@@ -121,22 +117,18 @@ class RateLimiter:
         policy = "key" if keyed else "anonymous"
         item = self._policies[policy]
         try:
-            if isinstance(self._windows, _LocalWindows):
+            if isinstance(self._windows, _LocalWindows):  # in memory: nothing to await
                 counted = self._windows.count(item, identity, hit=hit)
             else:
                 counted = await self._windows.count(item, identity, hit=hit)
         except Exception:  # an outage of the counter store must not take the API down
             log.warning("rate limit store unavailable; request allowed", exc_info=True)
             return None
-        return _verdict(policy, item, counted)
-
-
-def _verdict(policy: str, item: RateLimitItem, counted: _Count) -> Verdict:
-    return Verdict(
-        allowed=counted.allowed,
-        policy=policy,
-        quota=item.amount,
-        window_seconds=item.get_expiry(),
-        remaining=max(0, counted.remaining),
-        reset_seconds=max(0, math.ceil(counted.reset_at - time.time())),
-    )
+        return Verdict(
+            allowed=counted.allowed,
+            policy=policy,
+            quota=item.amount,
+            window_seconds=item.get_expiry(),
+            remaining=max(0, counted.remaining),
+            reset_seconds=max(0, math.ceil(counted.reset_at - time.time())),
+        )
