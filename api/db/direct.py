@@ -30,6 +30,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.pool import PoolProxiedConnection
 
 from api.db.faults import NO_CONNECTION
+from api.db.paging_literals import PAGING_LITERALS
 from api.db.statement_budget import DEADLINE, request_deadline
 from api.errors import ServiceUnavailable
 
@@ -99,7 +100,7 @@ class _Bound:
 
 
 def compile_for_driver(statement: AnySelect, dialect: Dialect) -> DriverStatement:
-    compiled = statement.compile(dialect=dialect)
+    compiled = statement.compile(dialect=dialect, compile_kwargs={PAGING_LITERALS: True})
     given = {name for name, bind in compiled.binds.items() if bind.required}
     # IN lists written out, one parameter per value (the values are the statement's own);
     # the parameters given at execution get a stand-in value here.

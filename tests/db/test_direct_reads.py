@@ -77,3 +77,31 @@ async def test_driver_pages_equal_session_pages(database: Database, driver: Driv
                 if cursor is None:
                     break
             assert article_filter != ArticleFilter() or pages == 9  # 60 articles, 7 a page
+
+
+async def test_driver_feed_statements_stay_planned(database_url: str, driver: DriverReads) -> None:
+    """The page size is written into the statement, so PostgreSQL keeps one generic plan
+    instead of planning the feed again on every request (a ``LIMIT $n`` never goes generic)."""
+    sent: list[str] = []
+    driver.listeners.append(sent.append)
+    await article_page_documents(driver, ArticleFilter(), fields=FEED_ITEM_FIELDS, limit=7)
+    driver.listeners.remove(sent.append)
+    statement = sent[0]
+    if not database_url.startswith("postgresql"):
+        assert "LIMIT ?" in statement  # SQLite plans once per prepared statement anyway
+        return
+    assert len(sent) == 1
+    assert statement.rstrip().endswith("LIMIT 8")  # one row over the page tells "more"
+    import asyncpg  # type: ignore[import-untyped]
+
+    connection = await asyncpg.connect(database_url)
+    try:
+        for _ in range(8):
+            await connection.fetch(statement)
+        custom, generic = await connection.fetchrow(
+            "SELECT custom_plans, generic_plans FROM pg_prepared_statements WHERE statement = $1",
+            statement,
+        )
+    finally:
+        await connection.close()
+    assert (custom, generic) == (0, 8)
