@@ -15,6 +15,7 @@ from api.db.database import (
     create_async_db_engine,
     create_driver_reads,
     create_loop_read_engine,
+    write_lane_for,
 )
 from api.domain import webhooks as webhook_worker
 from api.edge.admission import AdmissionMiddleware
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             engine,
             loop_reads=loop_reads,
             driver_reads=create_driver_reads(settings, engine, loop_reads),
+            write_lane=write_lane_for(engine.dialect.name, settings),
         )
         app.state.db = database
         try:

@@ -20,12 +20,11 @@ from bench import report as rep
 from bench.corpus import (
     CACHE_DIR,
     Corpus,
-    broadsheet,
     corpus_for,
     ensure_corpus,
     parse_size,
     read_fixtures,
-    reset_database,
+    scratch_database,
     size_label,
 )
 from bench.paced import paced
@@ -236,12 +235,7 @@ def bench_corpus(corpus: Corpus, args: argparse.Namespace, progress: Progress) -
 
 
 def bench_ingest(backend: str, args: argparse.Namespace, progress: Progress) -> rep.IngestResult:
-    if backend == "sqlite":
-        url = f"sqlite:///{CACHE_DIR / 'scratch' / 'ingest.db'}"
-    else:
-        url = f"{args.pg_url.rstrip('/')}/bench_scratch_ingest"
-    reset_database(url)
-    broadsheet(url, "migrate")
+    url = scratch_database(backend, args.pg_url, "ingest")
     result = rep.IngestResult(backend, "domain upsert_articles (validate + upsert + commit)", 1000)
     for number in range(1, args.runs + 1):
         command = [

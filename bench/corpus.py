@@ -128,6 +128,17 @@ def reset_database(url: str) -> None:
         connection.execute(f'CREATE DATABASE "{name}"')
 
 
+def scratch_database(backend: str, pg_url: str, name: str) -> str:
+    """A fresh, migrated scratch database (``bench_scratch_<name>``, or a SQLite file)."""
+    if backend == "sqlite":
+        url = f"sqlite:///{CACHE_DIR / 'scratch' / f'{name}.db'}"
+    else:
+        url = f"{pg_url.rstrip('/')}/bench_scratch_{name}"
+    reset_database(url)
+    broadsheet(url, "migrate")
+    return url
+
+
 def broadsheet(url: str, *args: str) -> None:
     completed = subprocess.run(  # noqa: S603 (fixed argv)
         [str(BROADSHEET), *args],

@@ -5,7 +5,9 @@ one request costs the serving thread (``time.thread_time``) moves much less. Eac
 sends ``--requests`` requests to every target through its ASGI callable, in an order
 rotated from round to round, with no HTTP in between: this is what the app costs over B2,
 not what uvicorn and the kernel cost both (a fixed amount per request, which req/s ratios
-include). PostgreSQL's own CPU is not counted (another process).
+include). On PostgreSQL served from this machine, the CPU its backends spend for the
+corpus's database is read from /proc (``schedstat``) around each round too: what a request
+costs the database server, for capacity planning (docs/scaling.md).
 
     python -m bench.request_cpu --backend sqlite --size 10k
 """
@@ -110,8 +112,37 @@ def _targets(slugs: list[str]) -> dict[str, tuple[str, list[Call]]]:
     }
 
 
-async def measure(url: str, slugs: list[str], rounds: int, requests: int) -> dict[str, float]:
-    """Median µs of thread CPU per request, by target."""
+def database_cpu_ns(url: str) -> int | None:
+    """CPU the local PostgreSQL backends serving ``url``'s database have used, or None."""
+    if not url.startswith("postgresql"):
+        return None
+    import psycopg
+
+    admin, name = url.rsplit("/", 1)
+    try:
+        with psycopg.connect(f"{admin}/postgres", autocommit=True) as connection:
+            pids = [
+                row[0]
+                for row in connection.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s", (name,)
+                )
+            ]
+    except psycopg.OperationalError:
+        return None
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/schedstat") as stat:  # ns on CPU, first field
+                total += int(stat.read().split()[0])
+        except OSError:
+            return None  # not on this machine, or not readable: no figure rather than a wrong one
+    return total
+
+
+async def measure(
+    url: str, slugs: list[str], rounds: int, requests: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Median µs of thread CPU per request by target, and of database CPU where readable."""
     from api.app import create_app
     from api.settings import Settings
     from bench import baselines
@@ -126,6 +157,7 @@ async def measure(url: str, slugs: list[str], rounds: int, requests: int) -> dic
     }
     targets = _targets(slugs)
     samples: dict[str, list[float]] = {name: [] for name in targets}
+    database: dict[str, list[float]] = {name: [] for name in targets}
     async with (
         apps["app"].router.lifespan_context(apps["app"]),
         apps["b2"].router.lifespan_context(apps["b2"]),
@@ -141,11 +173,18 @@ async def measure(url: str, slugs: list[str], rounds: int, requests: int) -> dic
             shift = number % len(names)
             for name in names[shift:] + names[:shift]:
                 app, calls = targets[name]
+                backends = database_cpu_ns(url)
                 started = time.thread_time()
                 for index in range(requests):
                     await call(apps[app], calls[index % len(calls)])
                 samples[name].append((time.thread_time() - started) / requests * 1e6)
-    return {name: statistics.median(values) for name, values in samples.items()}
+                after = database_cpu_ns(url)
+                if backends is not None and after is not None:
+                    database[name].append((after - backends) / requests / 1e3)
+    return (
+        {name: statistics.median(values) for name, values in samples.items()},
+        {name: statistics.median(values) for name, values in database.items() if values},
+    )
 
 
 def main() -> None:
@@ -161,7 +200,7 @@ def main() -> None:
     corpus = corpus_for(args.backend, SIZES[args.size], args.pg_url)
     ensure_corpus(corpus)
     slugs = list(read_fixtures(corpus).article_slugs)
-    cpu = asyncio.run(measure(corpus.url, slugs, args.rounds, args.requests))
+    cpu, database = asyncio.run(measure(corpus.url, slugs, args.rounds, args.requests))
     print(f"{args.backend} {args.size}: thread CPU per request, median of {args.rounds} rounds")
     for name, baseline in (
         ("rest.feed", "B2"),
@@ -173,6 +212,10 @@ def main() -> None:
             f"  {name:<16} {cpu[name]:7.0f} us   {baseline:<10} {cpu[baseline]:7.0f} us"
             f"   {baseline} / {name} = {cpu[baseline] / cpu[name]:.2f}"
         )
+    if database:
+        print("database server CPU per request (PostgreSQL backends, same rounds)")
+        for name, value in database.items():
+            print(f"  {name:<16} {value:7.0f} us")
 
 
 if __name__ == "__main__":

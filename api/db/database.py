@@ -24,6 +24,7 @@ from sqlalchemy.util import greenlet_spawn
 
 from api.db.direct import AnySelect, DriverReads, PostgresReads, Reads, SqliteLoopReads, one_state
 from api.db.statement_budget import install_statement_budget
+from api.db.write_lane import WriteLane
 from api.settings import Settings
 
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
@@ -222,6 +223,14 @@ class CommitSignal:
             await asyncio.wait_for(token.wait(), seconds)
 
 
+def write_lane_for(backend: str, settings: Settings | None = None) -> WriteLane:
+    concurrency = settings.write_concurrency if settings is not None else 0
+    if concurrency == 0:
+        concurrency = 1 if backend == "sqlite" else 4
+    queue_limit = settings.write_queue_limit if settings is not None else 64
+    return WriteLane(concurrency, queue_limit)
+
+
 class Database:
     """The engines of one process and its sessions: writes, reads, and SQLite's loop reads."""
 
@@ -231,12 +240,14 @@ class Database:
         *,
         loop_reads: Engine | None = None,
         driver_reads: DriverReads | None = None,
+        write_lane: WriteLane | None = None,
     ) -> None:
         self.engine = engine
         self.loop_reads = loop_reads
         self.driver_reads = driver_reads
         self.commits = CommitSignal()
         self.backend = engine.dialect.name
+        self.write_lane = write_lane or write_lane_for(self.backend)
         reads = engine
         if self.backend == "postgresql":
             # No BEGIN/ROLLBACK around reads: under READ COMMITTED each statement takes its
@@ -271,15 +282,16 @@ class Database:
         ``offload``: a read that may run long (search, related) keeps off the loop's thread.
         """
         if write:
-            session = self._write()
-        elif self.loop_reads is not None and not offload:
+            async with self.write_lane.slot(), self._write() as session, session.begin():
+                yield session
+            self.commits.notify()  # reached only once the commit succeeded
+            return
+        if self.loop_reads is not None and not offload:
             session = self._loop_session(self.loop_reads)
         else:
             session = self._read()
         async with session, session.begin():
             yield session
-        if write:  # reached only once the commit succeeded
-            self.commits.notify()
 
     def reads(self) -> AbstractAsyncContextManager[Reads]:
         """Where a hot read (feed page, article page) runs: on the driver when this process

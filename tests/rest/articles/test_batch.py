@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
+
 import httpx
 import pytest
+from starlette.applications import Starlette
 
 from tests.fixtures.writes import payload
 
@@ -84,3 +87,41 @@ async def test_duplicate_urls_in_one_batch_are_item_errors(
     items = [payload(), payload(title="Same URL again")]
     body = (await client.post(BATCH, json={"items": items}, headers=writer)).json()
     assert [item["status"] for item in body["items"]] == ["created", "error"]
+
+
+async def test_a_big_batch_is_validated_like_a_small_one(
+    client: httpx.AsyncClient,
+    writer: dict[str, str],
+) -> None:
+    # 20 items: validated on a worker thread (THREADED_VALIDATION), reported per item alike.
+    items = [payload(url=f"https://big.example/{i}") for i in range(18)]
+    items[4] = {"url": "not a url"}
+    items += [payload(url="https://big.example/x", source="nope"), {"title": 3}]
+    response = await client.post(BATCH, json={"items": items}, headers=writer)
+    assert response.status_code == 200, response.text
+    statuses = [item["status"] for item in response.json()["items"]]
+    assert statuses == ["created"] * 4 + ["error"] + ["created"] * 13 + ["error", "error"]
+    assert {p["name"] for p in response.json()["items"][4]["invalid_params"]} >= {"url", "title"}
+
+
+async def test_a_full_write_queue_answers_503_and_writes_nothing(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    writer: dict[str, str],
+) -> None:
+    lane = app.state.db.write_lane
+    before = await count(client)
+    lane.queue_limit = 0
+    try:
+        async with AsyncExitStack() as held:
+            for _ in range(lane.concurrency):  # every slot taken by writers in progress
+                await held.enter_async_context(lane.slot())
+            refused = await client.post(BATCH, json={"items": [payload()]}, headers=writer)
+    finally:
+        lane.queue_limit = 64
+    assert refused.status_code == 503
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert int(refused.headers["retry-after"]) >= 1
+    assert await count(client) == before
+    again = await client.post(BATCH, json={"items": [payload()]}, headers=writer)
+    assert again.status_code == 200, again.text
