@@ -5,8 +5,8 @@ peak (``--readers`` connections, no writers); then the readers run open loop at 
 that rate (latency from each request's due time), once alone and once while
 ``--writers`` clients (another process) each push ``--batch-size``-article batches to
 ``POST /v1/articles:batch`` back to back for ``--seconds``. Reported: the readers'
-p50/p99 both times, the writers' batches and articles per second, their 503s (a full
-write queue, retried after ``Retry-After``) and failures; then every acknowledged
+p50/p99 both times, the writers' batches and articles per second, the 503s (retried
+after ``Retry-After``) and 409s (retried) they met, and failures; then every acknowledged
 article is looked up in the database.
 
     python -m bench.mixed --backend sqlite
@@ -46,8 +46,10 @@ FEED = HttpRequest("GET", "/v1/articles?limit=20")
 class Writers:
     batches: int = 0
     articles: int = 0
-    busy: int = 0  # 503: the write queue was full
-    failed: int = 0
+    busy: int = 0  # 503: the write queue was full (or the database busy), retried
+    conflicts: int = 0  # 409: a concurrent batch wrote the same rows first, retried
+    failed: dict[str, int] = field(default_factory=dict)  # status -> batches
+    failed_samples: list[str] = field(default_factory=list)
     batch_seconds: list[float] = field(default_factory=list)
     acknowledged: list[str] = field(default_factory=list)  # urls answered created/updated
 
@@ -71,14 +73,22 @@ async def _push(base_url: str, token: str, bodies: list[tuple[list[str], bytes]]
             while True:
                 started = time.perf_counter()
                 response = await http.post("/v1/articles:batch", content=body, headers=headers)
-                if response.status_code != 503:
+                if response.status_code not in (409, 503):
                     break
-                writers.busy += 1
-                await asyncio.sleep(float(response.headers.get("retry-after", "1")))
+                # Both say "retry": 503 a full queue (after Retry-After), 409 a concurrent
+                # batch that wrote the same rows first.
+                if response.status_code == 503:
+                    writers.busy += 1
+                    await asyncio.sleep(float(response.headers.get("retry-after", "1")))
+                else:
+                    writers.conflicts += 1
                 if time.monotonic() >= until:
                     return
             if response.status_code != 200:
-                writers.failed += 1
+                status = str(response.status_code)
+                writers.failed[status] = writers.failed.get(status, 0) + 1
+                if len(writers.failed_samples) < 3:
+                    writers.failed_samples.append(response.text[:300])
                 continue
             writers.batch_seconds.append(time.perf_counter() - started)
             writers.batches += 1
@@ -169,8 +179,10 @@ def run(backend: str, pg_url: str, *, corpus: int, readers: int, writers: int, s
             "articles_per_second": round(pushed.articles / seconds),
             "batch_p50_ms": round(statistics.median(batch_ms), 1),
             "batch_p99_ms": round(batch_ms[min(len(batch_ms) - 1, int(len(batch_ms) * 0.99))], 1),
-            "busy_503": pushed.busy,
+            "busy_503_retried": pushed.busy,
+            "conflicts_409_retried": pushed.conflicts,
             "failed": pushed.failed,
+            "failed_samples": pushed.failed_samples,
             "acknowledged_missing": missing,
         },
     }
