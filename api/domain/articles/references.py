@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -64,6 +66,18 @@ async def insert_rows(
     return {natural: new_id for natural, new_id in result}
 
 
+async def insert_new_rows(
+    session: AsyncSession, model: type[Ref], rows: list[Row]
+) -> dict[str, int]:
+    """A multi-row INSERT of reference rows by slug; those another writer inserted first
+    are left out (not an error): the new ids by slug, of the rows this one created."""
+    dialect = session.get_bind().dialect.name
+    statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(model)
+    statement = statement.on_conflict_do_nothing(index_elements=[model.slug])
+    result = await session.execute(statement.returning(model.slug, model.id), rows)
+    return {slug: new_id for slug, new_id in result}
+
+
 class RefTable(Generic[Ref]):
     """One kind of reference data in a batch, by slug: stored rows and inline definitions."""
 
@@ -72,6 +86,7 @@ class RefTable(Generic[Ref]):
         self.stored: dict[str, Ref] = stored
         self.inline = inline  # slugs defined inline somewhere in the batch
         self.new: dict[str, Row] = {}
+        self._new_given: dict[str, Row] = {}  # the fields inline definitions named
         self.ids = {slug: row.id for slug, row in stored.items()}
         self.updated: dict[str, Ref] = {}
 
@@ -99,16 +114,20 @@ class RefTable(Generic[Ref]):
         row = self.stored.get(data.slug)
         if row is None:
             self.new.setdefault(data.slug, data.model_dump()).update(given)
+            self._new_given.setdefault(data.slug, {}).update(given)
             return
+        self._change(data.slug, row, given)
+
+    def _change(self, slug: str, row: Ref, given: Row) -> None:
         changed = False
         for name, value in given.items():
             if getattr(row, name) != value:
                 setattr(row, name, value)
                 changed = True
         if changed and isinstance(row, Source | Entity):
-            if data.slug not in self.updated:  # once per batch, however many items touch it
+            if slug not in self.updated:  # once per batch, however many items touch it
                 row.version += 1
-            self.updated[data.slug] = row
+            self.updated[slug] = row
 
     def changes(self) -> list[ChangeEntry]:
         """Log entries for the sources and entities this batch created or changed."""
@@ -124,8 +143,23 @@ class RefTable(Generic[Ref]):
         return created + updated
 
     async def write(self, session: AsyncSession) -> None:
-        rows = list(self.new.values())
-        self.ids |= await insert_rows(session, self.model, rows, self.model.slug, self.model.id)
+        if not self.new:
+            return
+        # In slug order: writers inserting the same new slugs in different orders would
+        # each wait on the other's uncommitted key (a deadlock).
+        rows = [self.new[slug] for slug in sorted(self.new)]
+        created = await insert_new_rows(session, self.model, rows)
+        self.ids |= created
+        raced = sorted(slug for slug in self.new if slug not in created)
+        if not raced:
+            return
+        # Another batch created these between our read and our insert (PostgreSQL, writers
+        # in parallel): they are stored rows now, and our definitions apply as changes.
+        for row in await session.scalars(select(self.model).where(self.model.slug.in_(raced))):
+            del self.new[row.slug]
+            self.stored[row.slug] = row
+            self.ids[row.slug] = row.id
+            self._change(row.slug, row, self._new_given[row.slug])
 
 
 @dataclass(frozen=True, slots=True)

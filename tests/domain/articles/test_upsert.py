@@ -9,13 +9,14 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from api.db.database import Database
 from api.domain.articles.inputs import ArticleCreate, error_path, ingest_json_schema_text
-from api.domain.articles.references import IngestItemError
+from api.domain.articles.references import BatchRefs, IngestItemError
 from api.domain.articles.upsert import UpsertOutcome, derive_slug, upsert_articles
+from api.domain.changes.log import ChangeEntry
 from api.models import (
     Article,
     ArticleLink,
@@ -338,3 +339,28 @@ def test_committed_ingest_schema_is_current() -> None:
     assert SCHEMA_FILE.read_text(encoding="utf-8") == ingest_json_schema_text(), (
         "schema/ingest.schema.json is stale: regenerate it from ingest_json_schema_text()"
     )
+
+
+async def test_a_reference_another_writer_created_meanwhile_is_updated_not_refused(
+    database: Database,
+) -> None:
+    """PostgreSQL writers run in parallel: a new entity this batch defines may be stored by
+    another batch between this one's read and its insert. It is then a stored row that the
+    definition changes (logged as an update), never a unique-key failure."""
+    defined = {"slug": "newco", "name": "NewCo", "type": "company", "ticker": "NEW"}
+    item = article(mentions=[{"entity": defined, "salience": 0.5}])
+    async with database.session(write=True) as session:
+        refs = await BatchRefs.load(session, [item])
+        assert "newco" not in refs.entities.stored
+        # The other writer's row, as it appears once that writer commits.
+        await session.execute(
+            insert(Entity).values(slug="newco", name="Newco (first seen)", type="company")
+        )
+        await refs.write(session, [item])
+        stored = (await session.scalars(select(Entity).where(Entity.slug == "newco"))).one()
+        assert refs.entities.ids["newco"] == stored.id
+        assert (stored.name, stored.ticker, stored.version) == ("NewCo", "NEW", 2)
+        assert refs.entities.changes() == [ChangeEntry("entity", "updated", "newco", 2)]
+    async with database.session() as session:
+        count = await session.scalar(select(func.count()).select_from(Entity))
+    assert count == 1
