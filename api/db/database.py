@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import NullPool
 from sqlalchemy.util import greenlet_spawn
 
+from api.db import pooler
 from api.db.direct import AnySelect, DriverReads, PostgresReads, Reads, SqliteLoopReads, one_state
 from api.db.statement_budget import install_statement_budget
 from api.settings import Settings
@@ -119,9 +120,10 @@ def create_async_db_engine(settings: Settings, *, url: str | None = None) -> Asy
         return engine
     # A short connect timeout and pre-ping: during an outage requests fail fast (503), and
     # the first checkout after it replaces the dead connections instead of failing on them.
-    connect_args: dict[str, Any] = {"timeout": settings.db_connect_timeout_seconds}
-    if settings.statement_timeout_ms:
-        connect_args["server_settings"] = {"statement_timeout": str(settings.statement_timeout_ms)}
+    connect_args: dict[str, Any] = {
+        "timeout": settings.db_connect_timeout_seconds,
+        **pooler.asyncpg_engine_connect_args(settings),  # the statement budget, if sent
+    }
     engine = create_async_engine(
         target, pool_pre_ping=True, connect_args=connect_args, **_pool_options(settings)
     )
@@ -146,7 +148,9 @@ def create_sync_db_engine(settings: Settings, *, url: str | None = None) -> Engi
         engine = create_engine(target)
         _install_sqlite_hooks(engine, settings.sqlite_busy_timeout_ms)
         return engine
-    return create_engine(target, pool_pre_ping=True)
+    return create_engine(
+        target, pool_pre_ping=True, connect_args=pooler.psycopg_connect_args(settings)
+    )
 
 
 def create_loop_read_engine(settings: Settings, *, url: str | None = None) -> Engine | None:
@@ -181,16 +185,13 @@ def create_driver_reads(
         if loop_reads is None:
             return None
         return SqliteLoopReads(loop_reads, settings.statement_timeout_ms)
-    server_settings = {}
-    if settings.statement_timeout_ms:
-        server_settings["statement_timeout"] = str(settings.statement_timeout_ms)
     return PostgresReads(
         engine.dialect,
         engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
         size=settings.pool_size,
         acquire_timeout=settings.pool_timeout_seconds,
         connect_timeout=settings.db_connect_timeout_seconds,
-        server_settings=server_settings,
+        driver_options=pooler.asyncpg_pool_options(settings),
     )
 
 
@@ -241,7 +242,9 @@ class Database:
         if self.backend == "postgresql":
             # No BEGIN/ROLLBACK around reads: under READ COMMITTED each statement takes its
             # own snapshot even inside a transaction, so one bought two round trips and
-            # nothing else (statement_timeout is a connection setting).
+            # nothing else (statement_timeout is a connection setting). Behind a
+            # transaction pooler too: asyncpg prepares with a Flush, not a Sync, so a
+            # statement's prepare and execute reach one server connection.
             reads = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._read = async_sessionmaker(reads, expire_on_commit=False)
         self._write = async_sessionmaker(

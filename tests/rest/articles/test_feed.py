@@ -9,7 +9,10 @@ import httpx
 import pytest
 from sqlalchemy import Engine, text
 
-from tests.fixtures.databases import StatementLog, all_pages
+from tests.fixtures.databases import StatementLog, all_pages, through_pooler
+
+# Also through PgBouncer in transaction mode (tests/fixtures/pgbouncer.py).
+pytestmark = through_pooler()
 
 
 def _ts(value: str) -> dt.datetime:
