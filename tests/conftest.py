@@ -25,7 +25,7 @@ from api.db import migrate
 from api.db.database import Database, create_async_db_engine, create_sync_db_engine
 from api.models import Base
 from api.settings import Settings
-from tests.fixtures.databases import CREATE_DATABASE, enabled_backends
+from tests.fixtures.databases import CREATE_DATABASE, enabled_backends, pooled_backends
 from tests.fixtures.pgbouncer import PgBouncer, direct_url_behind, pgbouncer_binary
 from tests.fixtures.writes import key_headers
 
@@ -46,6 +46,16 @@ os.environ.setdefault("BROADSHEET_GC_FREEZE", "false")
 # Both backends unless a developer narrows it on purpose; CI never does.
 BACKENDS = enabled_backends()
 pytest_plugins = ["tests.fixtures.watchdog"]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # Before pytest applies the fixture's own params: a marked test gets one more backend.
+    marked = metafunc.definition.get_closest_marker("through_pooler") is not None
+    if marked and "database_url" in metafunc.fixturenames:
+        metafunc.definition.add_marker(
+            pytest.mark.parametrize("database_url", pooled_backends(marked=True), indirect=True)
+        )
 
 
 @pytest.fixture(scope="session")
@@ -108,8 +118,8 @@ def pgbouncer() -> Iterator[PgBouncer]:
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """URL of an empty database at the migration head, private to this test.
 
-    Modules marked with ``THROUGH_POOLER`` also run with "pgbouncer": the PostgreSQL
-    database reached through a PgBouncer in transaction mode.
+    Tests marked ``THROUGH_POOLER`` also run with "pgbouncer": the PostgreSQL database
+    reached through a PgBouncer in transaction mode.
     """
     if request.param == "sqlite":
         path = tmp_path / "test.db"

@@ -125,7 +125,11 @@ def create_async_db_engine(settings: Settings, *, url: str | None = None) -> Asy
         **pooler.asyncpg_engine_connect_args(settings),  # the statement budget, if sent
     }
     engine = create_async_engine(
-        target, pool_pre_ping=True, connect_args=connect_args, **_pool_options(settings)
+        target,
+        pool_pre_ping=True,
+        connect_args=connect_args,
+        execution_options=pooler.engine_execution_options(settings),
+        **_pool_options(settings),
     )
     engine.dialect.do_terminate = _stop_without_graceful_close  # type: ignore[method-assign]
     return engine
@@ -239,12 +243,11 @@ class Database:
         self.commits = CommitSignal()
         self.backend = engine.dialect.name
         reads = engine
-        if self.backend == "postgresql":
+        if self.backend == "postgresql" and pooler.reads_in_autocommit(engine):
             # No BEGIN/ROLLBACK around reads: under READ COMMITTED each statement takes its
             # own snapshot even inside a transaction, so one bought two round trips and
-            # nothing else (statement_timeout is a connection setting). Behind a
-            # transaction pooler too: asyncpg prepares with a Flush, not a Sync, so a
-            # statement's prepare and execute reach one server connection.
+            # nothing else (statement_timeout is a connection setting). Not behind a
+            # transaction pooler: there a statement's steps need one transaction.
             reads = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._read = async_sessionmaker(reads, expire_on_commit=False)
         self._write = async_sessionmaker(

@@ -7,9 +7,13 @@ turns each such use off:
 
 - Cached prepared statements (PgBouncer < 1.21 does not track them): asyncpg's cache and
   SQLAlchemy's are off, and SQLAlchemy names each statement uniquely (its documented
-  recipe), so two clients never meet on one name. A statement is still prepared and
-  executed on one server connection: asyncpg prepares with a Flush, not a Sync, so the
-  pooler cannot hand the server over in between. psycopg never prepares server-side.
+  recipe), so two clients never meet on one name. psycopg never prepares server-side.
+- Sessions' reads in autocommit: SQLAlchemy prepares a named statement (asyncpg sends
+  Parse with a Flush: the server stays lent), but right then asyncpg closes statements it
+  let go, with a Sync, and the pooler may then run the execute on another server, where
+  the statement does not exist. Read sessions run in a transaction instead (BEGIN and
+  ROLLBACK: two round trips more). The driver's hot reads keep autocommit: with its cache
+  off asyncpg sends an unnamed statement's Parse again with its execute, in one message.
 - Startup parameters: PgBouncer refuses all but a few, so ``statement_timeout`` is not
   sent; set it on the role or database instead (docs/operations.md).
 - Session state: the service sets none (no ``SET``, no LISTEN), and its advisory locks
@@ -24,9 +28,14 @@ from __future__ import annotations
 from typing import Any
 from uuid import uuid4
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from api.settings import Settings
 
 TRANSACTION = "transaction"
+# Carried in the async engine's execution options: ``Database`` is built from an engine
+# alone and must know not to read in autocommit.
+POOLER_OPTION = "broadsheet_pooler"
 
 
 def behind_transaction_pooler(settings: Settings) -> bool:
@@ -55,10 +64,19 @@ def asyncpg_engine_connect_args(settings: Settings) -> dict[str, Any]:
 
 def asyncpg_pool_options(settings: Settings) -> dict[str, Any]:
     """More options of the driver's own asyncpg pool (``api.db.direct.PostgresReads``):
-    its statements are then unnamed, prepared and run anew each time."""
+    behind the pooler its statements are unnamed, parsed anew with each execute."""
     if behind_transaction_pooler(settings):
         return {"statement_cache_size": 0}
     return {"server_settings": _startup_settings(settings)}
+
+
+def engine_execution_options(settings: Settings) -> dict[str, Any]:
+    return {POOLER_OPTION: TRANSACTION} if behind_transaction_pooler(settings) else {}
+
+
+def reads_in_autocommit(engine: AsyncEngine) -> bool:
+    """Whether reads may skip BEGIN/ROLLBACK: not behind a transaction pooler."""
+    return engine.get_execution_options().get(POOLER_OPTION) != TRANSACTION
 
 
 def psycopg_connect_args(settings: Settings) -> dict[str, Any]:

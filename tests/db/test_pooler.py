@@ -21,6 +21,7 @@ from sqlalchemy import Integer, Select, bindparam, func, literal_column, select,
 from sqlalchemy.exc import DBAPIError
 
 from api.cli.commands import main
+from api.db import pooler
 from api.db.database import Database, create_async_db_engine, create_driver_reads
 from api.db.direct import DriverReads
 from api.settings import Settings, get_settings
@@ -97,6 +98,23 @@ async def test_without_the_recipe_the_pooler_breaks_prepared_statements(
         with pytest.raises((DBAPIError, asyncpg.PostgresError)) as raised:
             await _hammer(database)
         assert "prepared statement" in str(raised.value)
+    finally:
+        await database.dispose()
+
+
+async def test_read_sessions_in_autocommit_would_break_through_the_pooler(
+    pooled_url: str, postgres_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The control for read sessions: with the recipe but in autocommit, asyncpg's Sync
+    # (closing the statements it let go) between a prepare and its execute lets the
+    # pooler run the execute on another server.
+    monkeypatch.setattr(pooler, "reads_in_autocommit", lambda _engine: True)
+    settings = _pooled(pooled_url, postgres_database)
+    engine = create_async_db_engine(settings)
+    database = Database(engine, driver_reads=create_driver_reads(settings, engine, None))
+    try:
+        with pytest.raises(DBAPIError, match=r"prepared statement .* does not exist"):
+            await _hammer(database)
     finally:
         await database.dispose()
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.fixtures.databases import THROUGH_POOLER
 from tests.fixtures.writes import payload
 
-pytestmark = pytest.mark.anyio
+# Also through PgBouncer in transaction mode (tests/fixtures/pgbouncer.py).
+pytestmark = [pytest.mark.anyio, THROUGH_POOLER]
 BATCH = "/v1/articles:batch"
 
 

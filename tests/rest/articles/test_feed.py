@@ -9,10 +9,10 @@ import httpx
 import pytest
 from sqlalchemy import Engine, text
 
-from tests.fixtures.databases import StatementLog, all_pages, through_pooler
+from tests.fixtures.databases import THROUGH_POOLER, StatementLog, all_pages
 
 # Also through PgBouncer in transaction mode (tests/fixtures/pgbouncer.py).
-pytestmark = through_pooler()
+pytestmark = THROUGH_POOLER
 
 
 def _ts(value: str) -> dt.datetime:
