@@ -25,6 +25,12 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "BROADSHEET_DATABASE_URL"),
     )
     debug: bool = False
+    # "transaction": PostgreSQL is reached through PgBouncer in transaction mode, so no
+    # connection-level state is used (api/db/pooler.py). "off": a direct connection.
+    db_pooler: Literal["off", "transaction"] = "off"
+    # Migrations connect here, directly to PostgreSQL (not through the pooler); unset:
+    # database_url.
+    migrations_database_url: str | None = None
     # Connection pool sizing (PostgreSQL, and SQLite files); its checkout wait -> 503 past it.
     pool_size: int = Field(default=10, ge=1, le=200)
     pool_max_overflow: int = Field(default=10, ge=0, le=200)

@@ -17,6 +17,7 @@ import httpx
 import psycopg
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
 
 from api.app import create_app
@@ -24,7 +25,8 @@ from api.db import migrate
 from api.db.database import Database, create_async_db_engine, create_sync_db_engine
 from api.models import Base
 from api.settings import Settings
-from tests.fixtures.databases import CREATE_DATABASE, enabled_backends
+from tests.fixtures.databases import CREATE_DATABASE, enabled_backends, pooled_backends
+from tests.fixtures.pgbouncer import PgBouncer, direct_url_behind, pgbouncer_binary
 from tests.fixtures.writes import key_headers
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -46,6 +48,16 @@ BACKENDS = enabled_backends()
 pytest_plugins = ["tests.fixtures.watchdog"]
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # Before pytest applies the fixture's own params: a marked test gets one more backend.
+    marked = metafunc.definition.get_closest_marker("through_pooler") is not None
+    if marked and "database_url" in metafunc.fixturenames:
+        metafunc.definition.add_marker(
+            pytest.mark.parametrize("database_url", pooled_backends(marked=True), indirect=True)
+        )
+
+
 @pytest.fixture(scope="session")
 def anyio_backend() -> str:
     return "asyncio"
@@ -60,6 +72,13 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
+    if "postgresql" not in BACKENDS:
+        # Asked for by a PostgreSQL-only test (the pooler's) on a run narrowed to SQLite
+        # (scripts/test on a machine without PostgreSQL, which says so loudly).
+        message = "PostgreSQL is not among BROADSHEET_TEST_BACKENDS"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
     name = f"broadsheet_test_{uuid.uuid4().hex[:12]}"
     try:
         admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5)
@@ -82,16 +101,43 @@ def _truncate_postgres(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def pgbouncer() -> Iterator[PgBouncer]:
+    """A PgBouncer in transaction mode in front of the suite's PostgreSQL server."""
+    binary = pgbouncer_binary()
+    if binary is None:
+        message = "pgbouncer is not installed (scripts/ensure-pgbouncer installs it)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)  # CI runs every backend: never a silent skip
+        pytest.skip(message)
+    server = make_url(POSTGRES_ADMIN_URL)
+    bouncer = PgBouncer(
+        binary, server.host or "127.0.0.1", server.port or 5432, server.username or "postgres"
+    )
+    try:
+        bouncer.start()
+        yield bouncer
+    finally:
+        bouncer.destroy()
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """URL of an empty database at the migration head, private to this test."""
+    """URL of an empty database at the migration head, private to this test.
+
+    Tests marked ``THROUGH_POOLER`` also run with "pgbouncer": the PostgreSQL database
+    reached through a PgBouncer in transaction mode.
+    """
     if request.param == "sqlite":
         path = tmp_path / "test.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
-    elif request.param == "postgresql":
+    elif request.param in ("postgresql", "pgbouncer"):
         url: str = request.getfixturevalue("postgres_database")
-        yield url
+        if request.param == "pgbouncer":
+            yield request.getfixturevalue("pgbouncer").pooled(url)
+        else:
+            yield url
         _truncate_postgres(url)
     else:
         raise ValueError(f"unknown test backend {request.param!r}")
@@ -99,7 +145,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url)
+    direct = direct_url_behind(database_url)
+    if direct is None:
+        return Settings(database_url=database_url)
+    return Settings(
+        database_url=database_url, db_pooler="transaction", migrations_database_url=direct
+    )
 
 
 @pytest.fixture

@@ -25,8 +25,10 @@ def main() -> None:
 def migrate(revision: str) -> None:
     """Upgrade the database schema (to the latest revision by default)."""
     from api.db import migrate as migrations
+    from api.db.pooler import migrations_url
 
-    migrations.upgrade(get_settings().database_url, revision)
+    # Directly to PostgreSQL when a pooler sits in front (BROADSHEET_MIGRATIONS_DATABASE_URL).
+    migrations.upgrade(migrations_url(get_settings()), revision)
     click.echo(f"database at {revision}")
 
 

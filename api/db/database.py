@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import NullPool
 from sqlalchemy.util import greenlet_spawn
 
+from api.db import pooler
 from api.db.direct import AnySelect, DriverReads, PostgresReads, Reads, SqliteLoopReads, one_state
 from api.db.statement_budget import install_statement_budget
 from api.db.write_lane import WriteLane
@@ -120,11 +121,16 @@ def create_async_db_engine(settings: Settings, *, url: str | None = None) -> Asy
         return engine
     # A short connect timeout and pre-ping: during an outage requests fail fast (503), and
     # the first checkout after it replaces the dead connections instead of failing on them.
-    connect_args: dict[str, Any] = {"timeout": settings.db_connect_timeout_seconds}
-    if settings.statement_timeout_ms:
-        connect_args["server_settings"] = {"statement_timeout": str(settings.statement_timeout_ms)}
+    connect_args: dict[str, Any] = {
+        "timeout": settings.db_connect_timeout_seconds,
+        **pooler.asyncpg_engine_connect_args(settings),  # the statement budget, if sent
+    }
     engine = create_async_engine(
-        target, pool_pre_ping=True, connect_args=connect_args, **_pool_options(settings)
+        target,
+        pool_pre_ping=True,
+        connect_args=connect_args,
+        execution_options=pooler.engine_execution_options(settings),
+        **_pool_options(settings),
     )
     engine.dialect.do_terminate = _stop_without_graceful_close  # type: ignore[method-assign]
     return engine
@@ -147,7 +153,9 @@ def create_sync_db_engine(settings: Settings, *, url: str | None = None) -> Engi
         engine = create_engine(target)
         _install_sqlite_hooks(engine, settings.sqlite_busy_timeout_ms)
         return engine
-    return create_engine(target, pool_pre_ping=True)
+    return create_engine(
+        target, pool_pre_ping=True, connect_args=pooler.psycopg_connect_args(settings)
+    )
 
 
 def create_loop_read_engine(settings: Settings, *, url: str | None = None) -> Engine | None:
@@ -182,16 +190,13 @@ def create_driver_reads(
         if loop_reads is None:
             return None
         return SqliteLoopReads(loop_reads, settings.statement_timeout_ms)
-    server_settings = {}
-    if settings.statement_timeout_ms:
-        server_settings["statement_timeout"] = str(settings.statement_timeout_ms)
     return PostgresReads(
         engine.dialect,
         engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
         size=settings.pool_size,
         acquire_timeout=settings.pool_timeout_seconds,
         connect_timeout=settings.db_connect_timeout_seconds,
-        server_settings=server_settings,
+        driver_options=pooler.asyncpg_pool_options(settings),
     )
 
 
@@ -249,10 +254,11 @@ class Database:
         self.backend = engine.dialect.name
         self.write_lane = write_lane or write_lane_for(self.backend)
         reads = engine
-        if self.backend == "postgresql":
+        if self.backend == "postgresql" and pooler.reads_in_autocommit(engine):
             # No BEGIN/ROLLBACK around reads: under READ COMMITTED each statement takes its
             # own snapshot even inside a transaction, so one bought two round trips and
-            # nothing else (statement_timeout is a connection setting).
+            # nothing else (statement_timeout is a connection setting). Not behind a
+            # transaction pooler: there a statement's steps need one transaction.
             reads = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._read = async_sessionmaker(reads, expire_on_commit=False)
         self._write = async_sessionmaker(

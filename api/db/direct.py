@@ -243,19 +243,21 @@ class PostgresReads(DriverReads):
         size: int,
         acquire_timeout: float,
         connect_timeout: float,
-        server_settings: dict[str, str],
+        driver_options: dict[str, Any],
     ) -> None:
+        """``driver_options``: more ``asyncpg.create_pool`` options: the server settings,
+        and behind a transaction pooler the statement cache (``api.db.pooler``)."""
         super().__init__(dialect)
         self._pool_options: dict[str, Any] = {
             "dsn": dsn,
             "min_size": 0,
             "max_size": size,
             "timeout": connect_timeout,
-            "server_settings": server_settings,
             "max_inactive_connection_lifetime": 300,
             # Its connections only ever run single SELECTs in autocommit: no session state
             # to reset, so a release costs no round trip (asyncpg's default reset is one).
             "reset": _nothing_to_reset,
+            **driver_options,
         }
         self._acquire_timeout = acquire_timeout
         self._pool: asyncpg.Pool | None = None

@@ -11,10 +11,12 @@ import pytest
 from api.db.database import Database
 from api.models import KeyScope
 from api.settings import Settings
+from tests.fixtures.databases import THROUGH_POOLER
 from tests.fixtures.serving import serving
 from tests.fixtures.writes import create, key_headers, payload
 
-pytestmark = pytest.mark.anyio
+# Also through PgBouncer in transaction mode (tests/fixtures/pgbouncer.py).
+pytestmark = [pytest.mark.anyio, THROUGH_POOLER]
 
 
 async def test_writes_need_a_write_key(client: httpx.AsyncClient, database: Database) -> None:

@@ -22,9 +22,11 @@ from api.models import KeyScope
 from api.models.base import utcnow
 from api.models.webhooks import WebhookDelivery
 from api.settings import Settings
+from tests.fixtures.databases import THROUGH_POOLER
 from tests.fixtures.webhook_receiver import receiver, verify
 
-pytestmark = pytest.mark.anyio
+# Also through PgBouncer in transaction mode (tests/fixtures/pgbouncer.py).
+pytestmark = [pytest.mark.anyio, THROUGH_POOLER]
 LOOPBACK = ["127.0.0.1"]
 ADMIN = KeyRecord("adminkey0000", "admin", KeyScope.ADMIN, utcnow(), None)
 

@@ -8,10 +8,12 @@ from typing import Any
 
 import pytest
 
+from tests.fixtures.databases import THROUGH_POOLER
 from tests.fixtures.graphql_corpus import BASE_TIME, Corpus, SeedArticle
 from tests.fixtures.graphql_errors import Gql, codes
 
-pytestmark = pytest.mark.anyio
+# Also through PgBouncer in transaction mode (tests/fixtures/pgbouncer.py).
+pytestmark = [pytest.mark.anyio, THROUGH_POOLER]
 
 PAGE = """query($filter: ArticleFilter, $order: ArticleOrder, $first: Int, $after: String) {
   articles(filter: $filter, orderBy: $order, first: $first, after: $after) {

@@ -8,9 +8,11 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from tests.fixtures.databases import THROUGH_POOLER
 from tests.fixtures.writes import payload
 
-pytestmark = pytest.mark.anyio
+# Also through PgBouncer in transaction mode (tests/fixtures/pgbouncer.py).
+pytestmark = [pytest.mark.anyio, THROUGH_POOLER]
 BATCH = "/v1/articles:batch"
 
 

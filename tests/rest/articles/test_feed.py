@@ -9,7 +9,10 @@ import httpx
 import pytest
 from sqlalchemy import Engine, text
 
-from tests.fixtures.databases import StatementLog, all_pages
+from tests.fixtures.databases import THROUGH_POOLER, StatementLog, all_pages
+
+# Also through PgBouncer in transaction mode (tests/fixtures/pgbouncer.py).
+pytestmark = THROUGH_POOLER
 
 
 def _ts(value: str) -> dt.datetime:

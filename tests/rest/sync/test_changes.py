@@ -8,10 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.fixtures.databases import all_pages
+from tests.fixtures.databases import THROUGH_POOLER, all_pages
 from tests.fixtures.writes import create
 
-pytestmark = pytest.mark.anyio
+# Also through PgBouncer in transaction mode (tests/fixtures/pgbouncer.py).
+pytestmark = [pytest.mark.anyio, THROUGH_POOLER]
 
 
 class Mirror:
