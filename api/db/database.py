@@ -23,6 +23,7 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.util import greenlet_spawn
 
 from api.db.direct import AnySelect, DriverReads, PostgresReads, Reads, SqliteLoopReads, one_state
+from api.db.replicas import FallbackReads, Replica, Replicas, replica_session
 from api.db.statement_budget import install_statement_budget
 from api.settings import Settings
 
@@ -194,6 +195,29 @@ def create_driver_reads(
     )
 
 
+def create_replicas(settings: Settings) -> Replicas | None:
+    """The replicas named by ``replica_urls`` (``api.db.replicas``), or None for none."""
+    if not settings.replica_urls:
+        return None
+    if backend_of(settings.database_url) != "postgresql":
+        raise ValueError("read replicas need a PostgreSQL primary")
+    replicas = []
+    for url in settings.replica_urls:
+        engine = create_async_db_engine(settings, url=url)
+        target = engine.url
+        name = f"{target.host}:{target.port or 5432}/{target.database}"
+        dsn = target.set(drivername="postgresql").render_as_string(hide_password=False)
+        reads = create_driver_reads(settings, engine, None)
+        assert reads is not None  # PostgreSQL always has the driver path
+        timeout = settings.db_connect_timeout_seconds
+        replicas.append(Replica(name, dsn, engine, reads, timeout))
+    return Replicas(
+        replicas,
+        max_lag_seconds=settings.replica_max_lag_seconds,
+        check_seconds=settings.replica_check_seconds,
+    )
+
+
 def _is_memory(url: URL) -> bool:
     return url.database in (None, "", ":memory:")
 
@@ -223,7 +247,8 @@ class CommitSignal:
 
 
 class Database:
-    """The engines of one process and its sessions: writes, reads, and SQLite's loop reads."""
+    """The engines of one process and its sessions: writes, reads, SQLite's loop reads, and
+    PostgreSQL's read replicas (``api.db.replicas``)."""
 
     def __init__(
         self,
@@ -231,10 +256,12 @@ class Database:
         *,
         loop_reads: Engine | None = None,
         driver_reads: DriverReads | None = None,
+        replicas: Replicas | None = None,
     ) -> None:
         self.engine = engine
         self.loop_reads = loop_reads
         self.driver_reads = driver_reads
+        self.replicas = replicas
         self.commits = CommitSignal()
         self.backend = engine.dialect.name
         reads = engine
@@ -251,9 +278,12 @@ class Database:
     @property
     def sync_engines(self) -> tuple[Engine, ...]:
         """Every engine statements run on, for listeners (metrics, statement logs)."""
-        if self.loop_reads is None:
-            return (self.engine.sync_engine,)
-        return (self.engine.sync_engine, self.loop_reads)
+        engines = [self.engine.sync_engine]
+        if self.loop_reads is not None:
+            engines.append(self.loop_reads)
+        if self.replicas is not None:
+            engines.extend(r.engine.sync_engine for r in self.replicas.replicas)
+        return tuple(engines)
 
     def _loop_session(self, bind: Engine) -> AsyncSession:
         # AsyncSession only accepts async engines; bound to a blocking one behind its back,
@@ -264,12 +294,21 @@ class Database:
 
     @asynccontextmanager
     async def session(
-        self, *, write: bool = False, offload: bool = False
+        self, *, write: bool = False, offload: bool = False, primary: bool = False
     ) -> AsyncIterator[AsyncSession]:
         """One unit of work: committed once on success, rolled back on any error.
 
         ``offload``: a read that may run long (search, related) keeps off the loop's thread.
+        ``primary``: a read that must see every committed write (never on a replica).
         """
+        if not write and not primary and self.replicas is not None:
+            replica = await self.replicas.choose()
+            if replica is not None:
+                async with replica_session(replica) as on_replica:
+                    if on_replica is not None:
+                        yield on_replica
+                if on_replica is not None:
+                    return
         if write:
             session = self._write()
         elif self.loop_reads is not None and not offload:
@@ -283,10 +322,18 @@ class Database:
 
     def reads(self) -> AbstractAsyncContextManager[Reads]:
         """Where a hot read (feed page, article page) runs: on the driver when this process
-        has a driver path, else in a read session."""
+        has a driver path, else in a read session; on a replica when one may serve it."""
+        if self.replicas is not None:
+            return self._routed_reads()
         if self.driver_reads is not None:
             return _Held(self.driver_reads)  # every hot read: no generator to drive
         return self._session_reads()
+
+    @asynccontextmanager
+    async def _routed_reads(self) -> AsyncIterator[Reads]:
+        assert self.replicas is not None and self.driver_reads is not None  # PostgreSQL
+        replica = await self.replicas.choose()
+        yield self.driver_reads if replica is None else FallbackReads(replica, self.driver_reads)
 
     @asynccontextmanager
     async def _session_reads(self) -> AsyncIterator[Reads]:
@@ -294,6 +341,8 @@ class Database:
             yield SessionReads(session)
 
     async def dispose(self) -> None:
+        if self.replicas is not None:
+            await self.replicas.close()
         if self.driver_reads is not None:
             await self.driver_reads.close()
         await self.engine.dispose()
