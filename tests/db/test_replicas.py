@@ -192,7 +192,10 @@ async def test_reads_are_served_by_the_replica(app: Any, client: httpx.AsyncClie
     client.cookies.clear()
     with served_by(app) as counts:
         assert await _reads(client, article_id) == FOUND
-    assert counts["replica"] >= 4 and counts["primary"] == 0, counts
+        search = await client.get("/v1/search", params={"q": "export ban"})
+        assert search.status_code == 200, search.text
+        assert article_id in [hit["article"]["id"] for hit in search.json()["items"]], search.text
+    assert counts["replica"] >= 5 and counts["primary"] == 0, counts
 
 
 async def test_a_writer_reads_its_write_back_while_replay_is_paused(
