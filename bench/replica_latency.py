@@ -5,9 +5,10 @@ them) hold a demo corpus. Two apps run in this process on the same primary: one 
 replicas, one with the standby in ``replica_urls``; and the replica app is also asked with
 a ``Broadsheet-Position`` the standby has applied (a writer's reads). Each round sends
 ``--requests`` feed requests (REST and GraphQL) to each, in an order rotated from round to
-round, through the ASGI callable (no HTTP); the figure is the median of the rounds' mean
-wall-clock latency. Both servers are on this machine: the difference is the routing's own
-cost plus whatever separates two equal servers, not a network hop.
+round, through the ASGI callable (no HTTP). Two figures, each the median of the rounds'
+means: wall-clock latency (what a client waits; both servers are on this machine, so it
+shows the routing's cost plus whatever separates two equal servers, not a network hop),
+and this thread's CPU per request (the routing's own cost, steadier on a shared machine).
 
     python -m bench.replica_latency --articles 10000
 """
@@ -20,7 +21,6 @@ import os
 import statistics
 import subprocess
 import time
-from typing import Any
 
 import orjson
 import psycopg
@@ -46,7 +46,9 @@ def _last_seq(url: str) -> int:
         return int(row[0]) if row else 0
 
 
-async def measure(primary_url: str, replica_url: str, rounds: int, requests: int) -> Any:
+async def measure(
+    primary_url: str, replica_url: str, rounds: int, requests: int
+) -> dict[str, tuple[float, float]]:
     from api.app import create_app
     from api.settings import Settings
 
@@ -68,6 +70,7 @@ async def measure(primary_url: str, replica_url: str, rounds: int, requests: int
         )
     }
     samples: dict[str, list[float]] = {name: [] for name in targets}
+    cpu: dict[str, list[float]] = {name: [] for name in targets}
     async with plain.router.lifespan_context(plain), routed.router.lifespan_context(routed):
         replicas = routed.state.db.replicas
         await replicas.check_now()
@@ -83,11 +86,14 @@ async def measure(primary_url: str, replica_url: str, rounds: int, requests: int
             shift = number % len(names)
             for name in names[shift:] + names[:shift]:
                 app, request, headers = targets[name]
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.thread_time()
                 for _ in range(requests):
                     await call(app, request, headers)
                 samples[name].append((time.perf_counter() - started) / requests * 1e6)
-    return {name: statistics.median(values) for name, values in samples.items()}
+                cpu[name].append((time.thread_time() - started_cpu) / requests * 1e6)
+    return {
+        name: (statistics.median(samples[name]), statistics.median(cpu[name])) for name in targets
+    }
 
 
 def main() -> None:
@@ -117,14 +123,17 @@ def main() -> None:
             standby.destroy()
         primary.destroy()
     print(
-        f"{args.articles} articles; mean wall-clock latency per request, in process, "
-        f"median of {args.rounds} rounds x {args.requests} requests"
+        f"{args.articles} articles; per request, in process, median of {args.rounds} rounds"
+        f" x {args.requests} requests: wall-clock latency, and CPU of this thread"
     )
     for kind in ("rest", "graphql"):
-        base = figures[f"{kind}.primary"]
+        wall0, cpu0 = figures[f"{kind}.primary"]
         for where in ("primary", "replica", "replica+position"):
-            value = figures[f"{kind}.{where}"]
-            print(f"  {kind}.feed {where:<17} {value:7.0f} us  {100 * (value / base - 1):+5.1f} %")
+            wall, cpu = figures[f"{kind}.{where}"]
+            print(
+                f"  {kind}.feed {where:<17} {wall:7.0f} us {100 * (wall / wall0 - 1):+6.1f} %"
+                f"   cpu {cpu:6.0f} us {100 * (cpu / cpu0 - 1):+6.1f} %"
+            )
 
 
 if __name__ == "__main__":

@@ -262,6 +262,10 @@ class Database:
         self.loop_reads = loop_reads
         self.driver_reads = driver_reads
         self.replicas = replicas
+        # Each replica's hot reads, falling back to the primary's (made once: no state).
+        self._fallbacks = {}
+        if replicas is not None and driver_reads is not None:
+            self._fallbacks = {r: FallbackReads(r, driver_reads) for r in replicas.replicas}
         self.commits = CommitSignal()
         self.backend = engine.dialect.name
         reads = engine
@@ -324,7 +328,13 @@ class Database:
         """Where a hot read (feed page, article page) runs: on the driver when this process
         has a driver path, else in a read session; on a replica when one may serve it."""
         if self.replicas is not None:
-            return self._routed_reads()
+            assert self.driver_reads is not None  # PostgreSQL
+            replica = self.replicas.choose_at_once()
+            if replica is False:  # a position to check: perhaps a statement on a replica
+                return self._routed_reads()
+            if isinstance(replica, Replica):
+                return _Held(self._fallbacks[replica])
+            return _Held(self.driver_reads)
         if self.driver_reads is not None:
             return _Held(self.driver_reads)  # every hot read: no generator to drive
         return self._session_reads()
@@ -333,7 +343,7 @@ class Database:
     async def _routed_reads(self) -> AsyncIterator[Reads]:
         assert self.replicas is not None and self.driver_reads is not None  # PostgreSQL
         replica = await self.replicas.choose()
-        yield self.driver_reads if replica is None else FallbackReads(replica, self.driver_reads)
+        yield self.driver_reads if replica is None else self._fallbacks[replica]
 
     @asynccontextmanager
     async def _session_reads(self) -> AsyncIterator[Reads]:

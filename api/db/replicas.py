@@ -206,13 +206,21 @@ class Replicas:
         """Check every replica at once (tests, and callers that cannot wait for the tick)."""
         await asyncio.gather(*(r.check(self.max_lag) for r in self.replicas))
 
+    def choose_at_once(self) -> Replica | bool | None:
+        """``choose`` without awaiting, where nothing needs asking: a healthy replica in
+        turn or None; False when the request's position may need a replica asked."""
+        if _must_see.get() is not None:
+            return False
+        healthy = [r for r in self.replicas if r.healthy]
+        return healthy[next(self._turn) % len(healthy)] if healthy else None
+
     async def choose(self) -> Replica | None:
         """A healthy replica that has applied what this request must see, taken in turn;
         None: the read runs on the primary."""
+        position = _must_see.get()
         healthy = [r for r in self.replicas if r.healthy]
         if not healthy:
             return None
-        position = _must_see.get()
         start = next(self._turn)
         for offset in range(len(healthy)):
             replica = healthy[(start + offset) % len(healthy)]
