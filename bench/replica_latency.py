@@ -25,6 +25,8 @@ import time
 import orjson
 import psycopg
 
+from api.db.database import Database
+from api.db.replicas import forget_must_see, must_see
 from bench.request_cpu import FEED_GRAPHQL, Call, call
 from bench.scenarios import FEED_LIMIT
 from tests.fixtures.pg_cluster import Cluster, server_binaries, standby_of
@@ -91,9 +93,28 @@ async def measure(
                     await call(app, request, headers)
                 samples[name].append((time.perf_counter() - started) / requests * 1e6)
                 cpu[name].append((time.thread_time() - started_cpu) / requests * 1e6)
-    return {
+        choices = {
+            "primary": await _choice_us(plain.state.db, None),
+            "replica": await _choice_us(routed.state.db, None),
+            "replica+position": await _choice_us(routed.state.db, int(position)),
+        }
+    figures = {
         name: (statistics.median(samples[name]), statistics.median(cpu[name])) for name in targets
     }
+    return figures | {f"choice.{where}": (us, us) for where, us in choices.items()}
+
+
+async def _choice_us(database: Database, position: int | None, times: int = 20_000) -> float:
+    """Thread CPU of choosing where one hot read runs (``Database.reads``), in µs."""
+    token = must_see(position)
+    try:
+        started = time.thread_time()
+        for _ in range(times):
+            async with database.reads():
+                pass
+        return (time.thread_time() - started) / times * 1e6
+    finally:
+        forget_must_see(token)
 
 
 def main() -> None:
@@ -134,6 +155,9 @@ def main() -> None:
                 f"  {kind}.feed {where:<17} {wall:7.0f} us {100 * (wall / wall0 - 1):+6.1f} %"
                 f"   cpu {cpu:6.0f} us {100 * (cpu / cpu0 - 1):+6.1f} %"
             )
+    print("choosing where a hot read runs (Database.reads), thread CPU per request:")
+    for where in ("primary", "replica", "replica+position"):
+        print(f"  {where:<17} {figures[f'choice.{where}'][1]:6.2f} us")
 
 
 if __name__ == "__main__":

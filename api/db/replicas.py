@@ -138,10 +138,11 @@ class Replica:
         in_recovery, lag, applied = row
         self.lag, self.applied, self.checked_at = float(lag or 0.0), int(applied), time.monotonic()
         well = bool(in_recovery) and self.lag <= max_lag
-        if well != self.healthy:
-            log.warning(
-                "replica %s %s", self.name, "in use" if well else f"skipped (lag {self.lag:.1f} s)"
-            )
+        if well and not self.healthy:
+            log.info("replica %s in use", self.name)
+        elif self.healthy and not well:
+            reason = f"lag {self.lag:.1f} s" if in_recovery else "not a standby"
+            log.warning("replica %s skipped: %s", self.name, reason)
         self.healthy = well
 
     async def has_applied(self, position: int) -> bool:

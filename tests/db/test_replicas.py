@@ -220,6 +220,11 @@ async def test_a_writer_reads_its_write_back_while_replay_is_paused(
         assert await _reads(client, article_id) == MISSING
     assert counts["replica"] > 0 and counts["primary"] == 0, counts
 
+    # A key made now works at once: keys are looked up on the primary.
+    fresh = await key_headers(app.state.db)
+    _, fresh_position = await _write(client, fresh, 6)
+    assert fresh_position > position
+
     # GraphQL write: the position is in the mutation's result too.
     variables = {"input": to_input(payload("https://news.example/replica/3"))}
     created = await client.post(
