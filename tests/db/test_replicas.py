@@ -26,6 +26,7 @@ from api.app import create_app
 from api.db import migrate
 from api.db.database import Database
 from api.db.replicas import POSITION_COOKIE, POSITION_HEADER, Replicas
+from api.domain.changes.log import changes_cursor
 from api.settings import Settings
 from tests.fixtures.graphql_writes import to_input
 from tests.fixtures.pg_cluster import Cluster, server_binaries, standby_of
@@ -196,6 +197,10 @@ async def test_reads_are_served_by_the_replica(app: Any, client: httpx.AsyncClie
         assert search.status_code == 200, search.text
         assert article_id in [hit["article"]["id"] for hit in search.json()["items"]], search.text
     assert counts["replica"] >= 5 and counts["primary"] == 0, counts
+    with served_by(app) as counts:  # the live stream's catch-up (it ends after 0.05 s here)
+        stream = await client.get("/v1/stream", params={"since": changes_cursor(0)})
+        assert stream.status_code == 200 and f"id: {changes_cursor(position)}" in stream.text
+    assert counts["replica"] > 0 and counts["primary"] == 0, counts
 
 
 async def test_a_writer_reads_its_write_back_while_replay_is_paused(
