@@ -15,14 +15,17 @@ from api.db.database import (
     create_async_db_engine,
     create_driver_reads,
     create_loop_read_engine,
+    create_replicas,
     write_lane_for,
 )
+from api.db.replicas import POSITION_HEADER
 from api.domain import webhooks as webhook_worker
 from api.edge.admission import AdmissionMiddleware
 from api.edge.deadline import DeadlineMiddleware
 from api.edge.early_answers import EarlyAnswerMiddleware
 from api.edge.fault_injection import fault_routes
 from api.edge.memory import cap_malloc_arenas, startup_frozen
+from api.edge.read_position import ReadPositionMiddleware
 from api.edge.streams import StreamLimitsMiddleware
 from api.graphql.endpoint import graphql_routes
 from api.http.problems import exception_handlers
@@ -44,8 +47,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             engine,
             loop_reads=loop_reads,
             driver_reads=create_driver_reads(settings, engine, loop_reads),
+            replicas=create_replicas(settings),
             write_lane=write_lane_for(engine.dialect.name, settings),
         )
+        if database.replicas is not None:
+            database.replicas.start()
         app.state.db = database
         try:
             async with webhook_worker.running(database, settings):
@@ -66,6 +72,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Middleware(StreamLimitsMiddleware, settings=settings),
     ]
     middleware.append(Middleware(AccessMiddleware, settings=settings))
+    if settings.replica_urls:  # without replicas every read sees every write already
+        middleware.append(Middleware(ReadPositionMiddleware))
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -73,7 +81,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 allow_origins=settings.cors_origins,
                 allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
                 allow_headers=["*"],
-                expose_headers=["ETag", "Location", "Link", "X-Request-ID"],
+                expose_headers=["ETag", "Location", "Link", "X-Request-ID", POSITION_HEADER],
                 max_age=600,
             )
         )

@@ -140,6 +140,14 @@ class Settings(BaseSettings):
     # SIGTERM: stop accepting, let requests in flight finish for this long, then exit.
     graceful_shutdown_seconds: int = Field(default=30, ge=0, le=3600)
 
+    # --- Read replicas (PostgreSQL streaming standbys; docs/moving-to-postgresql.md) ---
+    # Reads go to a healthy replica; empty: every statement runs on database_url.
+    replica_urls: list[str] = Field(default_factory=list)
+    # A replica further behind than this is skipped until it catches up.
+    replica_max_lag_seconds: float = Field(default=10.0, gt=0, le=3600)
+    # How often each replica's health, lag and applied position are checked.
+    replica_check_seconds: float = Field(default=1.0, gt=0, le=60)
+
     @field_validator("trusted_proxies")
     @classmethod
     def _valid_proxies(cls, value: list[str]) -> list[str]:
@@ -149,6 +157,14 @@ class Settings(BaseSettings):
                     ip_network(entry, strict=False)
                 except ValueError as exc:
                     raise ValueError(f"not an address or CIDR range: {entry!r}") from exc
+        return value
+
+    @field_validator("replica_urls")
+    @classmethod
+    def _postgres_replicas(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if not url.startswith(("postgresql://", "postgresql+", "postgres://")):
+                raise ValueError(f"a replica must be a PostgreSQL URL: {url.split('@')[-1]!r}")
         return value
 
     @field_validator("rate_limit_anonymous", "rate_limit_keyed")

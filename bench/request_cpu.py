@@ -46,8 +46,10 @@ class Call:
     body: bytes = b""
 
 
-async def call(app: ASGI, request: Call) -> tuple[int, bytes]:
-    headers = [(b"host", b"localhost"), (b"user-agent", b"bench")]
+async def call(
+    app: ASGI, request: Call, extra_headers: list[tuple[bytes, bytes]] | None = None
+) -> tuple[int, bytes]:
+    headers = [(b"host", b"localhost"), (b"user-agent", b"bench"), *(extra_headers or [])]
     if request.body:
         headers += [
             (b"content-type", b"application/json"),

@@ -41,7 +41,8 @@ class KeyResolver:
         cached = self._cache.get(digest)
         if cached is not None and cached[0] > now:
             return cached[1]
-        async with self._database.session() as session:
+        # On the primary: a key works the moment it is created, replicas or not.
+        async with self._database.session(primary=True) as session:
             record = await authenticate(session, token)
         # Unknown tokens are cached too: a client retrying a bad key costs one lookup.
         _remember(self._cache, digest, (now + TTL_SECONDS, record))

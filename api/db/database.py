@@ -24,6 +24,7 @@ from sqlalchemy.util import greenlet_spawn
 
 from api.db import pooler
 from api.db.direct import AnySelect, DriverReads, PostgresReads, Reads, SqliteLoopReads, one_state
+from api.db.replicas import FallbackReads, Replica, Replicas, replica_session
 from api.db.statement_budget import install_statement_budget
 from api.db.write_lane import WriteLane
 from api.settings import Settings
@@ -200,6 +201,29 @@ def create_driver_reads(
     )
 
 
+def create_replicas(settings: Settings) -> Replicas | None:
+    """The replicas named by ``replica_urls`` (``api.db.replicas``), or None for none."""
+    if not settings.replica_urls:
+        return None
+    if backend_of(settings.database_url) != "postgresql":
+        raise ValueError("read replicas need a PostgreSQL primary")
+    replicas = []
+    for url in settings.replica_urls:
+        engine = create_async_db_engine(settings, url=url)
+        target = engine.url
+        name = f"{target.host}:{target.port or 5432}/{target.database}"
+        dsn = target.set(drivername="postgresql").render_as_string(hide_password=False)
+        reads = create_driver_reads(settings, engine, None)
+        assert reads is not None  # PostgreSQL always has the driver path
+        timeout = settings.db_connect_timeout_seconds
+        replicas.append(Replica(name, dsn, engine, reads, timeout))
+    return Replicas(
+        replicas,
+        max_lag_seconds=settings.replica_max_lag_seconds,
+        check_seconds=settings.replica_check_seconds,
+    )
+
+
 def _is_memory(url: URL) -> bool:
     return url.database in (None, "", ":memory:")
 
@@ -237,7 +261,8 @@ def write_lane_for(backend: str, settings: Settings | None = None) -> WriteLane:
 
 
 class Database:
-    """The engines of one process and its sessions: writes, reads, and SQLite's loop reads."""
+    """The engines of one process and its sessions: writes, reads, SQLite's loop reads, and
+    PostgreSQL's read replicas (``api.db.replicas``)."""
 
     def __init__(
         self,
@@ -245,11 +270,17 @@ class Database:
         *,
         loop_reads: Engine | None = None,
         driver_reads: DriverReads | None = None,
+        replicas: Replicas | None = None,
         write_lane: WriteLane | None = None,
     ) -> None:
         self.engine = engine
         self.loop_reads = loop_reads
         self.driver_reads = driver_reads
+        self.replicas = replicas
+        # Each replica's hot reads, falling back to the primary's (made once: no state).
+        self._fallbacks = {}
+        if replicas is not None and driver_reads is not None:
+            self._fallbacks = {r: FallbackReads(r, driver_reads) for r in replicas.replicas}
         self.commits = CommitSignal()
         self.backend = engine.dialect.name
         self.write_lane = write_lane or write_lane_for(self.backend)
@@ -268,9 +299,12 @@ class Database:
     @property
     def sync_engines(self) -> tuple[Engine, ...]:
         """Every engine statements run on, for listeners (metrics, statement logs)."""
-        if self.loop_reads is None:
-            return (self.engine.sync_engine,)
-        return (self.engine.sync_engine, self.loop_reads)
+        engines = [self.engine.sync_engine]
+        if self.loop_reads is not None:
+            engines.append(self.loop_reads)
+        if self.replicas is not None:
+            engines.extend(r.engine.sync_engine for r in self.replicas.replicas)
+        return tuple(engines)
 
     def _loop_session(self, bind: Engine) -> AsyncSession:
         # AsyncSession only accepts async engines; bound to a blocking one behind its back,
@@ -281,12 +315,21 @@ class Database:
 
     @asynccontextmanager
     async def session(
-        self, *, write: bool = False, offload: bool = False
+        self, *, write: bool = False, offload: bool = False, primary: bool = False
     ) -> AsyncIterator[AsyncSession]:
         """One unit of work: committed once on success, rolled back on any error.
 
         ``offload``: a read that may run long (search, related) keeps off the loop's thread.
+        ``primary``: a read that must see every committed write (never on a replica).
         """
+        if not write and not primary and self.replicas is not None:
+            replica = await self.replicas.choose()
+            if replica is not None:
+                async with replica_session(replica) as on_replica:
+                    if on_replica is not None:
+                        yield on_replica
+                if on_replica is not None:
+                    return
         if write:
             async with self.write_lane.slot(), self._write() as session, session.begin():
                 yield session
@@ -301,10 +344,24 @@ class Database:
 
     def reads(self) -> AbstractAsyncContextManager[Reads]:
         """Where a hot read (feed page, article page) runs: on the driver when this process
-        has a driver path, else in a read session."""
+        has a driver path, else in a read session; on a replica when one may serve it."""
+        if self.replicas is not None:
+            assert self.driver_reads is not None  # PostgreSQL
+            replica = self.replicas.choose_at_once()
+            if replica is False:  # a position to check: perhaps a statement on a replica
+                return self._routed_reads()
+            if isinstance(replica, Replica):
+                return _Held(self._fallbacks[replica])
+            return _Held(self.driver_reads)
         if self.driver_reads is not None:
             return _Held(self.driver_reads)  # every hot read: no generator to drive
         return self._session_reads()
+
+    @asynccontextmanager
+    async def _routed_reads(self) -> AsyncIterator[Reads]:
+        assert self.replicas is not None and self.driver_reads is not None  # PostgreSQL
+        replica = await self.replicas.choose()
+        yield self.driver_reads if replica is None else self._fallbacks[replica]
 
     @asynccontextmanager
     async def _session_reads(self) -> AsyncIterator[Reads]:
@@ -312,6 +369,8 @@ class Database:
             yield SessionReads(session)
 
     async def dispose(self) -> None:
+        if self.replicas is not None:
+            await self.replicas.close()
         if self.driver_reads is not None:
             await self.driver_reads.close()
         await self.engine.dispose()

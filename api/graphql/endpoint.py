@@ -57,6 +57,7 @@ from api.graphql.metrics import record_graphql
 from api.graphql.persisted import PersistedQueries, PersistedQueryError, load_manifest
 from api.graphql.schema import build_schema
 from api.http.caching import FEED_CACHE_CONTROL, cached_json
+from api.http.positions import position_headers
 from api.settings import Settings
 
 PATH = "/graphql"
@@ -181,7 +182,9 @@ class GraphQLView(GraphQL[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        kind, offload, refusal = operation_plan(request_data.query, request_data.operation_name)
+        kind, offload, refusal, primary = operation_plan(
+            request_data.query, request_data.operation_name
+        )
         # For the operation metrics, counted once the result is formatted (process_result).
         request.state.graphql_request = (request_data.query, request_data.operation_name)
         if refusal is not None:  # a request error, answered as validation errors are
@@ -195,12 +198,15 @@ class GraphQLView(GraphQL[Context, None]):
         write = request.method == "POST" and kind is OperationType.MUTATION
         database: Database = request.app.state.db
         try:
-            async with database.session(write=write, offload=offload) as session:
+            async with database.session(write=write, offload=offload, primary=primary) as session:
                 context.run.bind(session, writable=write)
                 if write:  # committed as the block ends; failed mutations left nothing
-                    return await super().execute_single(
+                    result = await super().execute_single(
                         request, request_adapter, sub_response, context, root_value, request_data
                     )
+                    written = position_headers(context.run.position, database.replicas)
+                    sub_response.headers.update(written)
+                    return result
                 try:
                     return await super().execute_single(
                         request, request_adapter, sub_response, context, root_value, request_data

@@ -26,7 +26,8 @@ async def readyz(request: Request) -> Response:
         )
     database: Database = request.app.state.db
     try:
-        async with database.session(offload=True) as session:  # the pool the writes use
+        # The pool the writes use, on the primary: readiness is about where writes go.
+        async with database.session(offload=True, primary=True) as session:
             status = await database_status(session)
     except Exception:  # any failure to answer means "not ready", never a 500
         return Response(

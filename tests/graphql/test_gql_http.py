@@ -136,9 +136,9 @@ async def test_one_session_per_request_and_it_is_closed(
 
     @asynccontextmanager
     async def counting(
-        *, write: bool = False, offload: bool = False
+        *, write: bool = False, offload: bool = False, primary: bool = False
     ) -> AsyncIterator[AsyncSession]:
-        async with original(write=write, offload=offload) as session:
+        async with original(write=write, offload=offload, primary=primary) as session:
             opened.append(session)
             yield session
 

@@ -4,7 +4,8 @@
 transaction's changes to the log and queues the webhook deliveries they owe. On PostgreSQL
 the catch-up holds an advisory lock until commit, so sequence numbers are taken in commit
 order and a client reading ``seq > N`` can never see a later number commit before an
-earlier one.
+earlier one. The last number a transaction took is its *position* (``written_position``):
+write answers carry it, and a replica that holds it has applied that write (api.db.replicas).
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from api.domain.webhooks import outbox as webhook_outbox
 from api.models import Article, Change
 from api.models.base import utcnow
 
+# Where a writing session keeps the sequence number of the last change it logged.
+_POSITION_KEY = "broadsheet_position"
+
 
 async def finish_write(session: AsyncSession, entries: Sequence[ChangeEntry]) -> None:
     """Call once per writing transaction, after its last write and before commit."""
@@ -28,8 +32,8 @@ async def finish_write(session: AsyncSession, entries: Sequence[ChangeEntry]) ->
     await search_index.catch_up(session)
     if entries:
         now = utcnow()
-        await session.execute(
-            insert(Change),
+        logged = await session.execute(
+            insert(Change).returning(Change.seq),
             [
                 {
                     "resource": e.resource,
@@ -41,7 +45,15 @@ async def finish_write(session: AsyncSession, entries: Sequence[ChangeEntry]) ->
                 for e in entries
             ],
         )
+        last = max(logged.scalars())
+        session.info[_POSITION_KEY] = max(session.info.get(_POSITION_KEY, 0), last)
         await webhook_outbox.enqueue(session, entries)
+
+
+def written_position(session: AsyncSession) -> int | None:
+    """The changes-log position of this writing session's last change, if it logged any."""
+    position: int | None = session.info.get(_POSITION_KEY)
+    return position
 
 
 async def bump_articles(session: AsyncSession, article_ids: Select[Any]) -> list[ChangeEntry]:

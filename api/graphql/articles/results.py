@@ -14,7 +14,7 @@ import strawberry
 from api.domain.articles import ItemResult
 from api.domain.shared import ArticleRecord
 from api.graphql.articles.types import Article
-from api.graphql.core.results import InvalidParam, MutationError
+from api.graphql.core.results import POSITION, InvalidParam, MutationError
 from api.graphql.core.validation import camel_path
 
 
@@ -22,6 +22,7 @@ from api.graphql.core.validation import camel_path
 class ArticleMutationSuccess:
     article: Article
     version: int = strawberry.field(description="Pass as `expectedVersion` to change it next.")
+    position: str | None = strawberry.field(default=None, description=POSITION)
 
 
 @strawberry.enum(description="What a batch did with one item.")
@@ -48,6 +49,7 @@ class UpsertArticlesSuccess:
     updated: int
     unchanged: int
     errors: int
+    position: str | None = strawberry.field(default=None, description=POSITION)
 
 
 ArticleResult = Annotated[ArticleMutationSuccess | MutationError, strawberry.union("ArticleResult")]

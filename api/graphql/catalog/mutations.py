@@ -26,7 +26,7 @@ from api.graphql.catalog.types import Entity, Source
 from api.graphql.core import inputs
 from api.graphql.core.context import Info
 from api.graphql.core.mutation import EXPECTED_VERSION, UNCONDITIONAL_DELETE, mutation, write
-from api.graphql.core.results import DeleteResult, DeleteSuccess, MutationError
+from api.graphql.core.results import POSITION, DeleteResult, DeleteSuccess, MutationError
 from api.graphql.core.validation import validated
 from api.models import Entity as EntityModel
 from api.models import Source as SourceModel
@@ -38,12 +38,14 @@ Model = type[SourceModel] | type[EntityModel]
 class SourceMutationSuccess:
     source: Source
     version: int = strawberry.field(description="Pass as `expectedVersion` to change it next.")
+    position: str | None = strawberry.field(default=None, description=POSITION)
 
 
 @strawberry.type(description="The entity as stored after the write.")
 class EntityMutationSuccess:
     entity: Entity
     version: int = strawberry.field(description="Pass as `expectedVersion` to change it next.")
+    position: str | None = strawberry.field(default=None, description=POSITION)
 
 
 SourceResult = Annotated[SourceMutationSuccess | MutationError, strawberry.union("SourceResult")]

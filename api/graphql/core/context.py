@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from strawberry.types import Info as StrawberryInfo
 
+from api.domain.changes import written_position
 from api.graphql.core.loaders import Loaders
 
 P = ParamSpec("P")
@@ -40,6 +41,11 @@ class SessionGate:
 
     def bind(self, session: AsyncSession, *, writable: bool) -> None:
         self._session, self.writable = session, writable
+
+    @property
+    def position(self) -> int | None:
+        """The changes-log position of the writes made so far (a mutation's answer)."""
+        return None if self._session is None else written_position(self._session)
 
     def _bound(self) -> AsyncSession:
         if self._session is None:

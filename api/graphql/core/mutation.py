@@ -63,9 +63,13 @@ def mutation(
         async def guarded(info: Info, *args: P.args, **kwargs: P.kwargs) -> S | MutationError:
             try:
                 authorize(info.context.request)
-                return await resolver(info, *args, **kwargs)
+                success = await resolver(info, *args, **kwargs)
             except BroadsheetError as error:
                 return mutation_error(error)
+            if hasattr(success, "position"):  # the successes of logged writes
+                position = info.context.run.position
+                success.position = None if position is None else str(position)
+            return success
 
         return strawberry.field(guarded, graphql_type=result, description=description)
 

@@ -43,9 +43,18 @@ class MutationError:
     invalid_params: list[InvalidParam]
 
 
+# The ``position`` field of the successes whose writes the changes log records.
+POSITION = (
+    "The changes-log position of this request's writes (null when they left no entry). "
+    "Send it back in the `Broadsheet-Position` header and reads see these writes, "
+    "read replicas or not."
+)
+
+
 @strawberry.type(description="A deletion; the changes log carries a `DELETED` entry.")
 class DeleteSuccess:
     id: str = strawberry.field(description="The article's public id, or the slug.")
+    position: str | None = strawberry.field(default=None, description=POSITION)
 
 
 DeleteResult = Annotated[DeleteSuccess | MutationError, strawberry.union("DeleteResult")]

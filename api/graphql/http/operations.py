@@ -26,6 +26,9 @@ from api.graphql.limits.rules import MAX_TOKENS
 
 # Requests above this are planned every time: the cache must not hold 256 KiB bodies.
 CACHED_DOCUMENT_CHARS = 8192
+# Fields whose writes leave no changes-log position to wait for (webhook subscriptions):
+# read on the primary, never on a replica (api.db.replicas).
+PRIMARY_FIELDS = frozenset({"webhook", "webhooks"})
 
 
 class OperationPlan(NamedTuple):
@@ -34,6 +37,8 @@ class OperationPlan(NamedTuple):
     offload: bool
     # graphql-core's own words when the request does not select exactly one operation.
     refusal: str | None = None
+    # Reads that must see every committed write: on the primary, never on a replica.
+    primary: bool = False
 
 
 def operation_plan(query: str | None, operation_name: str | None) -> OperationPlan:
@@ -71,7 +76,11 @@ def _operation_plan(query: str, operation_name: str | None) -> OperationPlan:
         return OperationPlan(None, False, refusal)
     fields = _FieldNames()
     visit(document, fields)  # fragments included: they may hold the heavy fields
-    return OperationPlan(operation.operation, not fields.names.isdisjoint(RANKING_FIELDS))
+    return OperationPlan(
+        operation.operation,
+        not fields.names.isdisjoint(RANKING_FIELDS),
+        primary=not fields.names.isdisjoint(PRIMARY_FIELDS),
+    )
 
 
 def select_operation(

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from api.access.middleware import PROBE_PATHS
+from api.db.replicas import POSITION_HEADER
 from api.http.problems import PROBLEM_MEDIA_TYPE
 from api.rest.contract.examples import EXAMPLES
 from api.rest.core.operations import Operation
@@ -184,15 +185,29 @@ def _item_links(operations: tuple[Operation, ...]) -> dict[str, dict[str, Any]]:
     return links
 
 
+_POSITION = {
+    "description": (
+        "The changes-log position of this write (absent when it logged no change). Send it "
+        "back in a `Broadsheet-Position` request header and reads see this write even when "
+        "served by a read replica (docs/moving-to-postgresql.md#read-replicas)."
+    ),
+    "schema": {"type": "string", "pattern": "^[0-9]+$"},
+}
+
+
 def _write_operation(operation: Operation) -> dict[str, Any]:
     """Responses, body and security of a non-GET operation."""
     responses: dict[str, Any] = {}
     if operation.success == 204:
-        responses["204"] = {"description": "Done; nothing to return."}
+        responses["204"] = {
+            "description": "Done; nothing to return.",
+            "headers": {POSITION_HEADER: _POSITION},
+        }
     else:
         model = operation.response.__name__
         headers: dict[str, Any] = {
-            "ETag": {"description": "Versioned strong validator.", "schema": {"type": "string"}}
+            "ETag": {"description": "Versioned strong validator.", "schema": {"type": "string"}},
+            POSITION_HEADER: _POSITION,
         }
         if operation.success == 201:
             headers["Location"] = {"description": "The new resource.", "schema": {"type": "string"}}

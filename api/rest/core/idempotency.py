@@ -63,7 +63,7 @@ async def claim_or_wait(
             return claim.replay
         while time.monotonic() < deadline:
             await asyncio.sleep(POLL_SECONDS)
-            async with database.session() as session:
+            async with database.session(primary=True) as session:  # the claim's own row
                 seen = await idempotency.peek(session, principal, key)
             if seen is None:
                 break  # the first request failed and let go: claim again

@@ -23,9 +23,11 @@ from api.db import Reads, as_reads
 from api.db.database import Database
 from api.domain import shared as idempotency
 from api.domain.access import KeyRecord
+from api.domain.changes import written_position
 from api.domain.shared import StoredResponse
 from api.errors import Forbidden, InvalidInput, InvalidParam, Unauthenticated
 from api.http.caching import FEED_CACHE_CONTROL, JSON_MEDIA_TYPE, cached_json, strong_etag
+from api.http.positions import position_headers
 from api.http.problems import NOSNIFF
 from api.models import KeyScope
 from api.rest.core.bodies import parse_json_body, read_body
@@ -154,7 +156,9 @@ class Operation:
             async with database.reads() as reads:
                 reply = await self.handler(Call(request, reads, query, path))
         else:
-            async with database.session(offload=self.offload) as session:
+            # Private reads (webhook subscriptions) leave no position to wait for: primary.
+            primary = self.scope is not None
+            async with database.session(offload=self.offload, primary=primary) as session:
                 reply = await self.handler(Call(request, session, query, path))
         payload = reply.payload
         body = payload if isinstance(payload, bytes) else orjson.dumps(payload)
@@ -195,7 +199,8 @@ class Operation:
             async with database.session(write=True) as session:
                 assert self.handler is not None
                 reply = await self.handler(Call(request, session, query, path, body))
-                response = self._stored_response(reply)
+                written = position_headers(written_position(session), database.replicas)
+                response = self._stored_response(reply, written)
                 if key is not None:
                     await idempotency.complete(session, principal, key, response)
         except BaseException:
@@ -206,14 +211,16 @@ class Operation:
             response.body or None, status_code=response.status, headers=response.headers
         )
 
-    def _stored_response(self, reply: Reply) -> StoredResponse:
+    def _stored_response(self, reply: Reply, written: dict[str, str]) -> StoredResponse:
+        """The answer, as stored for idempotent replays; ``written``: the position headers."""
         if self.success == 204:
-            return StoredResponse(204, {}, b"")
+            return StoredResponse(204, written, b"")
         content = orjson.dumps(reply.payload)
         headers = {
             "ETag": strong_etag(content, reply.etag_prefix),
             "Cache-Control": "no-store",
             "Content-Type": JSON_MEDIA_TYPE,
+            **written,
         }
         if reply.location is not None:
             headers["Location"] = reply.location
