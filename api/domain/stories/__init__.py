@@ -2,6 +2,7 @@
 modules), and read as story pages, an article's story and a feed collapsed by story
 (``reads``)."""
 
+from api.domain.shared.records import StoryEntityRecord, StoryMemberRecord, StoryRecord
 from api.domain.stories.reads import (
     MAX_PAGE_SIZE,
     collapsed_scope,
@@ -11,12 +12,7 @@ from api.domain.stories.reads import (
     story_cursor,
     story_page,
 )
-from api.domain.stories.records import (
-    StoryEntityRecord,
-    StoryMemberRecord,
-    StoryPageRecord,
-    StoryRecord,
-)
+from api.domain.stories.records import StoryPageRecord
 
 __all__ = [
     "MAX_PAGE_SIZE",

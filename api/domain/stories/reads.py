@@ -15,6 +15,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     String,
+    and_,
     bindparam,
     func,
     select,
@@ -36,13 +37,13 @@ from api.domain.shared.article_rows import (
 )
 from api.domain.shared.cursors import INT32_MAX, IntPart, decode_cursor, encode_cursor
 from api.domain.shared.filters import ArticleFilter, filter_conditions
-from api.domain.shared.records import SourceRecord
-from api.domain.stories.records import (
+from api.domain.shared.records import (
+    SourceRecord,
     StoryEntityRecord,
     StoryMemberRecord,
-    StoryPageRecord,
     StoryRecord,
 )
+from api.domain.stories.records import StoryPageRecord
 from api.models import Article, Entity, Mention, Source, Story, StoryMember
 
 MAX_PAGE_SIZE = 100
@@ -81,8 +82,9 @@ _HEADLINE_AT = 8
 
 
 def _select_stories() -> Select[Any]:
+    columns: tuple[Any, ...] = _STORY_COLUMNS
     stmt: Select[Any] = (
-        select(*_STORY_COLUMNS)
+        select(*columns)
         .select_from(Story)
         .outerjoin(_HEADLINE, _HEADLINE.id == Story.headline_article_id)
         .outerjoin(_HEADLINE_SOURCE, _HEADLINE_SOURCE.id == _HEADLINE.source_id)
@@ -207,9 +209,10 @@ async def members_by_story(
     return result
 
 
-def collapsed_scope() -> ColumnElement[bool]:
-    """Narrows the feed to one article per story: the story's headline (the most important
-    member, then the earliest), and every article that is alone or not clustered yet.
+def collapsed_scope(within: ColumnElement[bool] | None = None) -> ColumnElement[bool]:
+    """Narrows the feed (already narrowed to ``within``, if given) to one article per
+    story: the story's headline (the most important member, then the earliest), and every
+    article that is alone or not clustered yet.
 
     Keyset paging over the narrowed feed then returns every story exactly once.
     """
@@ -223,7 +226,7 @@ def collapsed_scope() -> ColumnElement[bool]:
         )
         .exists()
     )
-    return ~represented
+    return ~represented if within is None else and_(within, ~represented)
 
 
 _SOURCES = (
