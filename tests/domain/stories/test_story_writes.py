@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from api.db.database import Database
 from api.domain.articles.inputs import ArticleCreate
@@ -45,12 +47,12 @@ async def assert_aggregates_exact(database: Database) -> None:
             count = (await session.execute(select(func.count()).select_from(model))).scalar()
             assert count == articles
     assert len(rows) == articles
-    members: dict[int, list[tuple[int, int, object, int]]] = {}
-    for story_id, *rest in rows:
-        members.setdefault(story_id, []).append((rest[0], rest[1], rest[2], rest[3]))
+    members: dict[int, list[tuple[int, int, Any, int]]] = {}
+    for story_id, article_id, importance, published_at, source_id in rows:
+        members.setdefault(story_id, []).append((article_id, importance, published_at, source_id))
     assert set(members) == set(stories)
     for story_id, story in stories.items():
-        expected = summarize(members[story_id])  # type: ignore[arg-type]
+        expected = summarize(members[story_id])
         assert {k: getattr(story, k) for k in expected} == expected
 
 
@@ -179,10 +181,8 @@ async def test_an_editor_link_added_later_merges_the_stories(database: Database)
 async def test_unchanged_articles_without_a_story_get_one(database: Database) -> None:
     await write(database, *RICE)
     async with database.session(write=True) as session:
-        await session.execute(StoryMember.__table__.delete())
-        await session.execute(StorySignature.__table__.delete())
-        await session.execute(StoryEntityKey.__table__.delete())
-        await session.execute(Story.__table__.delete())
+        for model in (StoryMember, StorySignature, StoryEntityKey, Story):
+            await session.execute(delete(model))
     await write(database, *RICE)  # a re-ingest of the same file: nothing else changes
     assert len(set((await stories_by_url(database)).values())) == 1
     await assert_aggregates_exact(database)
