@@ -149,8 +149,9 @@ class ArticleRecord:
     key_takeaways: list[str] | None = None
     mentions: list[MentionRecord] | None = None
     links: list[LinkRecord] | None = None
-    # Its story when that holds other articles too; None otherwise or when not loaded.
-    story: StoryRecord | None = None
+    # Its story as article documents write it ({id, size, first_published_at, sources})
+    # when that holds other articles too; None otherwise or when not loaded.
+    story: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from api.domain.stories.reads import (
     stories_by_article,
     story_cursor,
     story_page,
+    story_refs_by_article,
 )
 from api.domain.stories.records import StoryPageRecord
 
@@ -26,4 +27,5 @@ __all__ = [
     "stories_by_article",
     "story_cursor",
     "story_page",
+    "story_refs_by_article",
 ]

@@ -8,9 +8,11 @@ their headline), then their sources and their entities for the whole page at onc
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     ColumnElement,
     Select,
@@ -18,6 +20,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     func,
+    literal_column,
     select,
     tuple_,
     type_coerce,
@@ -26,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from api.db.database import fetch_rows
+from api.domain.shared import json_sql
 from api.domain.shared.article_rows import (
     CARD_COLUMNS,
     CATEGORY_COLUMNS,
@@ -43,6 +47,7 @@ from api.domain.shared.records import (
     StoryMemberRecord,
     StoryRecord,
 )
+from api.domain.stories.json import article_story
 from api.domain.stories.records import StoryPageRecord
 from api.models import Article, Entity, Mention, Source, Story, StoryMember
 
@@ -179,6 +184,27 @@ async def stories_by_article(
     rows = await fetch_rows(session, stmt, {"keys": keys})
     stories = {story.pk: story for story in await _stories(session, rows)}
     return {row[-1]: stories[row[0]] for row in rows}
+
+
+async def story_refs_by_article(
+    session: AsyncSession, article_pks: Iterable[int]
+) -> dict[int, dict[str, Any]]:
+    """Each article's story as its document carries it (``json.article_story``), for the
+    articles whose story holds others too: one statement, whatever it finds."""
+    keys = list(dict.fromkeys(article_pks))
+    if not keys:
+        return {}
+    dialect = session.get_bind().dialect.name
+    rows = await fetch_rows(session, _story_refs(dialect), {"keys": keys})
+    return {pk: orjson.loads(story) for pk, story in rows if story is not None}
+
+
+@functools.cache
+def _story_refs(dialect: str) -> Select[Any]:
+    story = literal_column(json_sql.as_text(dialect, article_story(dialect)), String)
+    columns: tuple[Any, ...] = (Article.id, story)
+    stmt: Select[Any] = select(*columns).where(Article.id.in_(bindparam("keys", expanding=True)))
+    return stmt
 
 
 _MEMBER_ARTICLE_WIDTH = len(CARD_COLUMNS) + len(SOURCE_COLUMNS) + len(CATEGORY_COLUMNS)

@@ -14,7 +14,6 @@ from api.domain.shared import (
     MentionRecord,
     SourceRecord,
 )
-from api.domain.shared.records import StoryRecord
 from api.models.enums import EntityType
 
 
@@ -56,18 +55,6 @@ def entity_groups(mentions: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def story_ref_view(story: StoryRecord | None) -> dict[str, Any] | None:
-    """An article's story as article documents carry it (null for a story of one)."""
-    if story is None:
-        return None
-    return {
-        "id": story.id,
-        "size": story.size,
-        "first_published_at": story.first_published_at,
-        "sources": [{"slug": s.slug, "name": s.name} for s in story.sources],
-    }
-
-
 def article_ref_view(ref: ArticleRefRecord) -> dict[str, Any]:
     return {
         "id": ref.id,
@@ -107,7 +94,7 @@ _FEED_GETTERS: dict[str, Any] = {
     "entities": lambda a: [mention_view(m) for m in a.mentions or ()],
     "analysis": lambda a: a.analysis,
     "key_takeaways": lambda a: a.key_takeaways,
-    "story": lambda a: story_ref_view(a.story),
+    "story": lambda a: a.story,
 }
 
 
