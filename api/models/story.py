@@ -2,7 +2,7 @@
 
 ``stories`` and ``story_members`` are the contract the read side serves. ``story_signatures``
 and ``story_entity_keys`` belong to the clustering alone: what it compares (an article's text
-features and salient entities) and how it finds candidates (entity -> recent articles).
+features and salient entities) and how it finds candidates ((entity, term) -> articles).
 """
 
 from __future__ import annotations
@@ -69,14 +69,18 @@ class StorySignature(Base):
     )
     published_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     source_id: Mapped[int] = mapped_column(Integer)
-    # Sorted stemmed content words of title + summary, as {"t": [...], "s": [...]}.
+    # Sorted stemmed content words: {"t": title, "s": summary, "k": title topic terms}.
     terms: Mapped[dict[str, Any]] = mapped_column(JsonType)
     # Salient entities as [[entity_id, salience], ...], sorted by entity id.
     entities: Mapped[list[list[float]]] = mapped_column(JsonType)
 
 
 class StoryEntityKey(Base):
-    """Entity -> articles that name it saliently, by time: the candidate lookup."""
+    """(Salient entity, title topic term) -> articles, by time: the candidate lookup.
+
+    A pair of articles is compared only when they share a key within the time window; the
+    term keeps the blocks of very common entities small.
+    """
 
     __tablename__ = "story_entity_keys"
     __table_args__ = (
@@ -87,6 +91,7 @@ class StoryEntityKey(Base):
     entity_id: Mapped[int] = mapped_column(
         ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True
     )
+    term: Mapped[str] = mapped_column(String(64), primary_key=True)
     published_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, primary_key=True)
     article_id: Mapped[int] = mapped_column(
         ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True

@@ -93,6 +93,7 @@ def upgrade() -> None:
     op.create_table(
         "story_entity_keys",
         sa.Column("entity_id", sa.Integer(), nullable=False),
+        sa.Column("term", sa.String(length=64), nullable=False),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("article_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -108,7 +109,11 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint(
-            "entity_id", "published_at", "article_id", name=op.f("pk_story_entity_keys")
+            "entity_id",
+            "term",
+            "published_at",
+            "article_id",
+            name=op.f("pk_story_entity_keys"),
         ),
     )
     op.create_index(

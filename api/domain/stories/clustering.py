@@ -68,7 +68,7 @@ class Membership:
 
 
 class Clusterer:
-    """Union-find over stories, with an entity -> (time, article) index of known items."""
+    """Union-find over stories, with an (entity, term) -> (time, article) index of known items."""
 
     def __init__(self, window_hours: float = DEFAULT_WINDOW_HOURS) -> None:
         self.window_hours = window_hours
@@ -77,7 +77,7 @@ class Clusterer:
         self.story_of: dict[int, StoryKey] = {}  # article -> story key as first recorded
         self.parent: dict[StoryKey, StoryKey] = {}
         self.size: dict[StoryKey, int] = {}
-        self.by_entity: dict[int, list[tuple[dt.datetime, int]]] = {}
+        self.by_key: dict[tuple[int, str], list[tuple[dt.datetime, int]]] = {}
         self.merges: list[tuple[StoryKey, StoryKey]] = []  # (absorbed, survivor), in order
         self._next_new = -1
 
@@ -91,10 +91,8 @@ class Clusterer:
     def _remember(self, item: Item, story: StoryKey) -> None:
         self.items[item.article_id] = item
         self.story_of[item.article_id] = story
-        for entity, _ in item.signature.entities:
-            bisect.insort(
-                self.by_entity.setdefault(entity, []), (item.published_at, item.article_id)
-            )
+        for key in item.signature.blocks():
+            bisect.insort(self.by_key.setdefault(key, []), (item.published_at, item.article_id))
 
     def find(self, story: StoryKey) -> StoryKey:
         root = story
@@ -155,8 +153,8 @@ class Clusterer:
         lo, hi = item.published_at - self.window, item.published_at + self.window
         seen: set[int] = {item.article_id}
         edges: dict[int, tuple[float, str, Similarity]] = {}
-        for entity, _ in item.signature.entities:
-            posts = self.by_entity.get(entity)
+        for key in item.signature.blocks():
+            posts = self.by_key.get(key)
             if not posts:
                 continue
             start = bisect.bisect_left(posts, (lo, -1))

@@ -15,6 +15,11 @@ both weighs their sum). Why sets with fixed weights rather than TF-IDF or MinHas
 Entities: the mentions at or above ``SALIENT`` salience, weighted by salience; overlap is
 the weighted Jaccard ``sum(min) / sum(max)`` over the two articles' salient entities.
 
+Candidates: articles within the window that share a salient entity *and* a topic term of
+the title (a title word that is not part of a mentioned entity's name). Both conditions are
+symmetric, so which pairs are compared does not depend on which article came first; and
+the blocks stay small even for the entities in a fifth of all articles.
+
 Score: ``(TEXT_SHARE * text + (1 - TEXT_SHARE) * entities) * (1 - TIME_PENALTY * h / W)``
 for ``h`` hours apart within the window ``W``; symmetric, in 0..1. Two articles are the same
 story when they share a salient entity, are within the window, and score ``>= THRESHOLD``.
@@ -27,6 +32,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+MAX_TERM = 40  # longer "words" are codes or junk, and would not fit the key column
 SALIENT = 0.3  # mentions below this salience are passing references, not the subject
 TITLE_WEIGHT = 2.0
 TEXT_SHARE = 0.6
@@ -34,6 +40,7 @@ TIME_PENALTY = 0.3
 THRESHOLD = 0.4
 MIN_TEXT = 0.2  # entities alone never make a story: the text must say something alike
 
+_FIGURE = re.compile(r"\d+(?:\.\d+)?")
 _WORD = re.compile(r"[^\W_]+(?:[.,'][^\W_]+)*", re.UNICODE)
 # Function words, and the generic vocabulary of business news that says nothing about which
 # event an article tells.
@@ -216,16 +223,20 @@ STOP_WORDS = frozenset(
         "plans",
     ]
 )
-_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "edly", "ed", "es", "ly", "s")
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "edly", "ed", "ly")
 
 
 def stem(word: str) -> str:
-    """A crude suffix stripper: enough to meet "cuts"/"cut", "raised"/"raises"."""
+    """A crude suffix stripper: enough to meet "cuts"/"cut", "raised"/"raises", "rate"/"rates"."""
+    word = word.removesuffix("'s").rstrip("'")
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)]
+            word = word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
             break
-    return word[:-1] if len(word) > 4 and word.endswith("e") else word
+    else:
+        if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+            word = word[:-1]
+    return word[:-1] if len(word) > 3 and word.endswith("e") else word
 
 
 def terms(text: str) -> list[str]:
@@ -233,10 +244,13 @@ def terms(text: str) -> list[str]:
     found: set[str] = set()
     for match in _WORD.finditer(text.lower()):
         word = match.group()
-        if word in STOP_WORDS:
+        if word in STOP_WORDS or len(word) > MAX_TERM:
             continue
-        if word[0].isdigit():
-            found.add(word.replace(",", ""))  # figures are among the best event markers
+        if any(c.isdigit() for c in word):
+            # Figures are among the best event markers; "EUR1.8bn" and "1.8" are one figure.
+            figure = _FIGURE.search(word.replace(",", ""))
+            if figure is not None:
+                found.add(figure.group())
         elif len(word) >= 3:
             found.add(stem(word))
     return sorted(found)
@@ -249,11 +263,27 @@ class Signature:
     title_terms: tuple[str, ...]
     summary_terms: tuple[str, ...]
     entities: tuple[tuple[int, float], ...]
+    # Title terms that are not words of a mentioned entity's name: what the title says
+    # beyond who it is about. Candidates must share a salient entity *and* one of these.
+    topic_terms: tuple[str, ...] = ()
 
     @classmethod
-    def build(cls, title: str, summary: str, mentions: Iterable[tuple[int, float]]) -> Signature:
+    def build(
+        cls,
+        title: str,
+        summary: str,
+        mentions: Iterable[tuple[int, float]],
+        names: Iterable[str] = (),
+    ) -> Signature:
         salient = sorted((int(e), float(s)) for e, s in mentions if s >= SALIENT)
-        return cls(tuple(terms(title)), tuple(terms(summary)), tuple(salient))
+        title_terms = terms(title)
+        named = {t for name in names for t in terms(name)}
+        topic = tuple(t for t in title_terms if t not in named)
+        return cls(tuple(title_terms), tuple(terms(summary)), tuple(salient), topic)
+
+    def blocks(self) -> set[tuple[int, str]]:
+        """The (entity, term) blocks this article is found under."""
+        return {(entity, term) for entity, _ in self.entities for term in self.topic_terms}
 
     @classmethod
     def from_stored(
@@ -263,10 +293,15 @@ class Signature:
             tuple(stored_terms.get("t", ())),
             tuple(stored_terms.get("s", ())),
             tuple((int(e), float(s)) for e, s in entities),
+            tuple(stored_terms.get("k", ())),
         )
 
     def stored_terms(self) -> dict[str, list[str]]:
-        return {"t": list(self.title_terms), "s": list(self.summary_terms)}
+        return {
+            "t": list(self.title_terms),
+            "s": list(self.summary_terms),
+            "k": list(self.topic_terms),
+        }
 
     def stored_entities(self) -> list[list[float]]:
         return [[e, s] for e, s in self.entities]

@@ -29,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.database import fetch_rows
@@ -121,7 +121,11 @@ async def _load_items(
     session: AsyncSession, ids: Sequence[int]
 ) -> tuple[dict[int, Item], dict[int, str]]:
     mentions: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    names: dict[int, list[str]] = defaultdict(list)
     rows: list[Any] = []
+    named = select(Mention.article_id, Mention.entity_id, Mention.salience, Entity.name).join(
+        Entity, Entity.id == Mention.entity_id
+    )
     for chunk in chunks(ids):
         rows += await fetch_rows(
             session,
@@ -135,18 +139,18 @@ async def _load_items(
                 Article.summary,
             ).where(Article.id.in_(chunk)),
         )
-        found = select(Mention.article_id, Mention.entity_id, Mention.salience)
-        for article_id, entity_id, salience in await fetch_rows(
-            session, found.where(Mention.article_id.in_(chunk))
+        for article_id, entity_id, salience, name in await fetch_rows(
+            session, named.where(Mention.article_id.in_(chunk))
         ):
             mentions[article_id].append((entity_id, salience))
+            names[article_id].append(name)
     items = {
         r.id: Item(
             r.id,
             r.url,
             r.published_at,
             r.source_id,
-            Signature.build(r.title, r.summary, mentions.get(r.id, ())),
+            Signature.build(r.title, r.summary, mentions.get(r.id, ()), names.get(r.id, ())),
         )
         for r in rows
     }
@@ -212,22 +216,23 @@ async def _candidates(
     session: AsyncSession, fresh: Sequence[Item], window: dt.timedelta, extra: set[int]
 ) -> list[tuple[Item, int, int, str]]:
     """Clustered articles that share a salient entity with a fresh one within the window."""
-    times: dict[int, list[dt.datetime]] = defaultdict(list)
+    times: dict[tuple[int, str], list[dt.datetime]] = defaultdict(list)
     for item in fresh:
-        for entity, _ in item.signature.entities:
-            times[entity].append(item.published_at)
+        for key in item.signature.blocks():
+            times[key].append(item.published_at)
     wanted = set(extra)
     if times:
         lo = min(min(v) for v in times.values()) - window
         hi = max(max(v) for v in times.values()) + window
-        entities = sorted(times)
-        for chunk in chunks(entities):
-            stmt = select(_keys.c.entity_id, _keys.c.published_at, _keys.c.article_id).where(
-                _keys.c.entity_id.in_(chunk), _keys.c.published_at.between(lo, hi)
+        for chunk in chunks(sorted(times)):
+            stmt = select(_keys.c.entity_id, _keys.c.term, _keys.c.published_at, _keys.c.article_id)
+            stmt = stmt.where(
+                tuple_(_keys.c.entity_id, _keys.c.term).in_(chunk),
+                _keys.c.published_at.between(lo, hi),
             )
-            for entity_id, at, article_id in await fetch_rows(session, stmt):
+            for entity_id, term, at, article_id in await fetch_rows(session, stmt):
                 at = _utc(at)
-                if any(abs(at - t) <= window for t in times[entity_id]):
+                if any(abs(at - t) <= window for t in times[entity_id, term]):
                     wanted.add(article_id)
     wanted -= {item.article_id for item in fresh}
     known: list[tuple[Item, int, int, str]] = []
@@ -247,8 +252,8 @@ async def _candidates(
         .join(_members, _members.c.article_id == _signatures.c.article_id)
         .join(Story, Story.id == _members.c.story_id)
     )
-    for chunk in chunks(sorted(wanted)):
-        for row in await fetch_rows(session, stmt.where(_signatures.c.article_id.in_(chunk))):
+    for some in chunks(sorted(wanted)):
+        for row in await fetch_rows(session, stmt.where(_signatures.c.article_id.in_(some))):
             sig = Signature.from_stored(row.terms, row.entities)
             item = Item(row.article_id, row.url, _utc(row.published_at), row.source_id, sig)
             known.append((item, row.id, row.size, row.public_id))
@@ -331,9 +336,14 @@ async def _write_members(
     ]
     await session.execute(insert(_signatures), signatures)
     keys = [
-        {"entity_id": entity, "published_at": item.published_at, "article_id": item.article_id}
+        {
+            "entity_id": entity,
+            "term": term,
+            "published_at": item.published_at,
+            "article_id": item.article_id,
+        }
         for item in (by_id[m.article_id] for m in memberships)
-        for entity, _ in item.signature.entities
+        for entity, term in sorted(item.signature.blocks())
     ]
     if keys:
         await session.execute(insert(_keys), keys)

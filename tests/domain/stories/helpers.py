@@ -29,6 +29,7 @@ def pure_items(order: list[int] | None = None) -> list[Item]:
                 ARTICLES[index][3],
                 ARTICLES[index][4],
                 [(ENTITY_IDS[e], s) for e, s in ARTICLES[index][5].items()],
+                [e.upper() for e in ARTICLES[index][5]],
             ),
         )
         for index in chosen
