@@ -191,3 +191,35 @@ async def test_article_story_matches_rest_without_n_plus_one(
         } == item["story"]
         assert item["id"] in [m["article"]["articleId"] for m in story["articles"]]
     assert sum(1 for s in stories.values() if s is not None) == 4 + 3 + 2 + 2
+
+
+COLLAPSED = """query($after: String, $collapse: ArticleCollapse) {
+  articles(first: 7, after: $after, collapse: $collapse) {
+    pageInfo { hasNextPage endCursor } nodes { articleId } } }"""
+
+
+async def test_collapsed_feed_equals_rest(
+    gql: Gql, client: httpx.AsyncClient, groups: list[Written]
+) -> None:
+    """Every execution path (the SQL one would ignore the argument) pages the collapsed
+    feed as REST does: each story once, by its headline."""
+    for collapse in ("STORY", None):
+        via_graphql: list[str] = []
+        after = None
+        while True:
+            payload = await gql(COLLAPSED, {"after": after, "collapse": collapse})
+            assert "errors" not in payload, payload
+            connection = payload["data"]["articles"]
+            via_graphql += [node["articleId"] for node in connection["nodes"]]
+            if not connection["pageInfo"]["hasNextPage"]:
+                break
+            after = connection["pageInfo"]["endCursor"]
+        params: dict[str, Any] = {"limit": 100, "fields": "id"}
+        if collapse:
+            params["collapse"] = "story"
+        via_rest = [
+            item["id"] for item in (await client.get("/v1/articles", params=params)).json()["items"]
+        ]
+        assert via_graphql == via_rest
+        hidden = {a for g in groups for a in g.articles if a != g.headline}
+        assert bool(hidden & set(via_graphql)) == (collapse is None)
