@@ -143,6 +143,7 @@ CHANGES: dict[str, Any] = {
             "id": ARTICLE["id"],
             "version": 3,
             "at": "2026-11-27T09:14:03Z",
+            "story_id": ARTICLE_STORY["id"],
         }
     ],
     "next_cursor": "WyJjaGFuZ2VzIiwxMDQxXQ",
