@@ -27,7 +27,7 @@ from api.domain.shared.article_rows import article_from_row, mentions_by_article
 from api.domain.shared.cursors import INT32_MAX, IntPart, decode_cursor
 from api.domain.shared.filters import ArticleFilter, ArticleOrder, filter_conditions
 from api.domain.shared.records import ArticleRecord, Page
-from api.domain.stories.reads import story_refs_by_article
+from api.domain.stories.article_stories import story_refs_by_article
 from api.models import Article, Category, Source
 
 MAX_PAGE_SIZE = 100

@@ -53,7 +53,7 @@ from api.domain.shared.cursors import (
 )
 from api.domain.shared.filters import ArticleFilter
 from api.domain.shared.records import Page, SearchHit
-from api.domain.stories.reads import story_refs_by_article
+from api.domain.stories.article_stories import story_refs_by_article
 
 _CURSOR_KIND = "search"
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)

@@ -8,19 +8,15 @@ their headline), then their sources and their entities for the whole page at onc
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import orjson
 from sqlalchemy import (
     ColumnElement,
     Select,
     String,
-    and_,
     bindparam,
     func,
-    literal_column,
     select,
     tuple_,
     type_coerce,
@@ -29,7 +25,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from api.db.database import fetch_rows
-from api.domain.shared import json_sql
 from api.domain.shared.article_rows import (
     CARD_COLUMNS,
     CATEGORY_COLUMNS,
@@ -47,7 +42,6 @@ from api.domain.shared.records import (
     StoryMemberRecord,
     StoryRecord,
 )
-from api.domain.stories.json import article_story
 from api.domain.stories.records import StoryPageRecord
 from api.models import Article, Entity, Mention, Source, Story, StoryMember
 
@@ -121,7 +115,6 @@ def _matching(article_filter: ArticleFilter) -> ColumnElement[bool]:
     return (
         select(StoryMember.article_id)
         .join(Article, Article.id == StoryMember.article_id)
-        .join(Source, Source.id == Article.source_id)
         .where(StoryMember.story_id == Story.id, *filter_conditions(article_filter))
         .exists()
     )
@@ -186,27 +179,6 @@ async def stories_by_article(
     return {row[-1]: stories[row[0]] for row in rows}
 
 
-async def story_refs_by_article(
-    session: AsyncSession, article_pks: Iterable[int]
-) -> dict[int, dict[str, Any]]:
-    """Each article's story as its document carries it (``json.article_story``), for the
-    articles whose story holds others too: one statement, whatever it finds."""
-    keys = list(dict.fromkeys(article_pks))
-    if not keys:
-        return {}
-    dialect = session.get_bind().dialect.name
-    rows = await fetch_rows(session, _story_refs(dialect), {"keys": keys})
-    return {pk: orjson.loads(story) for pk, story in rows if story is not None}
-
-
-@functools.cache
-def _story_refs(dialect: str) -> Select[Any]:
-    story = literal_column(json_sql.as_text(dialect, article_story(dialect)), String)
-    columns: tuple[Any, ...] = (Article.id, story)
-    stmt: Select[Any] = select(*columns).where(Article.id.in_(bindparam("keys", expanding=True)))
-    return stmt
-
-
 _MEMBER_ARTICLE_WIDTH = len(CARD_COLUMNS) + len(SOURCE_COLUMNS) + len(CATEGORY_COLUMNS)
 _MEMBERS = (
     select_articles(with_body=False)
@@ -233,26 +205,6 @@ async def members_by_story(
         article = article_from_row(row[:_MEMBER_ARTICLE_WIDTH])
         result[story_pk].append(StoryMemberRecord(article, score, joined_at, explanation))
     return result
-
-
-def collapsed_scope(within: ColumnElement[bool] | None = None) -> ColumnElement[bool]:
-    """Narrows the feed (already narrowed to ``within``, if given) to one article per
-    story: the story's headline (the most important member, then the earliest), and every
-    article that is alone or not clustered yet.
-
-    Keyset paging over the narrowed feed then returns every story exactly once.
-    """
-    represented = (
-        select(StoryMember.article_id)
-        .join(Story, Story.id == StoryMember.story_id)
-        .where(
-            StoryMember.article_id == Article.id,
-            Story.headline_article_id.is_not(None),
-            Story.headline_article_id != Article.id,
-        )
-        .exists()
-    )
-    return ~represented if within is None else and_(within, ~represented)
 
 
 _SOURCES = (

@@ -29,7 +29,7 @@ from api.domain.shared.article_rows import article_from_row, mentions_by_article
 from api.domain.shared.cursors import decode_cursor
 from api.domain.shared.filters import ArticleFilter, filter_conditions
 from api.domain.shared.records import ArticleRecord
-from api.domain.stories.reads import collapsed_scope, story_refs_by_article
+from api.domain.stories.article_stories import collapsed_scope, story_refs_by_article
 from api.models import Article, Change
 from api.models.change import ArticleTombstone
 

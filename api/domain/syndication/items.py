@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.domain.feed.query import article_page
 from api.domain.shared.filters import ArticleFilter, ArticleOrder
 from api.domain.shared.records import ArticleRecord
-from api.domain.stories.reads import collapsed_scope
+from api.domain.stories.article_stories import collapsed_scope
 
 DEFAULT_FEED_SIZE = 50
 # An empty feed still needs an "updated" time; a fixed one keeps its ETag stable.
