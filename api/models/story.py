@@ -71,8 +71,8 @@ class StorySignature(Base):
     source_id: Mapped[int] = mapped_column(Integer)
     # Sorted stemmed content words: {"t": title, "s": summary, "k": title topic terms}.
     terms: Mapped[dict[str, Any]] = mapped_column(JsonType)
-    # Salient entities as [[entity_id, salience], ...], sorted by entity id.
-    entities: Mapped[list[list[float]]] = mapped_column(JsonType)
+    # {"salient": [[entity_id, salience]...], "mentioned": [ids], "named": [ids in the title]}
+    entities: Mapped[dict[str, Any]] = mapped_column(JsonType)
 
 
 class StoryEntityKey(Base):

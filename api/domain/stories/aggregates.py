@@ -48,38 +48,39 @@ async def refresh_stories(session: AsyncSession, story_ids: Collection[int]) -> 
     ids = sorted(story_ids)
     members: dict[int, list[tuple[int, int, Any, int]]] = defaultdict(list)
     stored: dict[int, tuple[Any, ...]] = {}
-    stmt = select(
-        StoryMember.story_id,
-        Article.id,
-        Article.importance,
-        Article.published_at,
-        Article.source_id,
-    ).join(Article, Article.id == StoryMember.article_id)
-    current = select(
-        Story.id,
-        Story.size,
-        Story.source_count,
-        Story.headline_article_id,
-        Story.first_published_at,
-        Story.last_published_at,
+    # One read: each member with its story's stored aggregates alongside.
+    stmt = (
+        select(
+            StoryMember.story_id,
+            Article.id,
+            Article.importance,
+            Article.published_at,
+            Article.source_id,
+            Story.size,
+            Story.source_count,
+            Story.headline_article_id,
+            Story.first_published_at,
+            Story.last_published_at,
+        )
+        .join(Article, Article.id == StoryMember.article_id)
+        .join(Story, Story.id == StoryMember.story_id)
     )
     for chunk in chunks(ids):
-        for story_id, *member in await fetch_rows(
-            session, stmt.where(StoryMember.story_id.in_(chunk))
-        ):
-            members[story_id].append((member[0], member[1], member[2], member[3]))
-        for row in await fetch_rows(session, current.where(Story.id.in_(chunk))):
-            stored[row[0]] = tuple(row[1:])
+        for row in await fetch_rows(session, stmt.where(StoryMember.story_id.in_(chunk))):
+            members[row[0]].append((row[1], row[2], row[3], row[4]))
+            stored[row[0]] = tuple(row[5:])
+    # A story without members left is not in the read above; deleting ids that are gone
+    # already is harmless, so every such id is simply deleted.
     now = utcnow()
     changes = []
     for story_id in ids:
-        if story_id not in stored or story_id not in members:
+        if story_id not in members:
             continue
         values = summarize(members[story_id])
         if tuple(values.values()) != stored[story_id]:
             changes.append({"id": story_id, **values, "updated_at": now})
     if changes:
         await session.execute(update(Story), changes)
-    empty = [story_id for story_id in ids if story_id in stored and story_id not in members]
+    empty = [story_id for story_id in ids if story_id not in members]
     for chunk in chunks(empty):
         await session.execute(delete(Story).where(Story.id.in_(chunk)))

@@ -2,18 +2,22 @@
 
 Rules (the contract every caller relies on):
 
-- Two articles are *linked* when they share a salient entity, were published within the
-  window (``STORY_WINDOW_HOURS``, default 72 h) of each other and their similarity passes
+- Two articles are *linked* when they share a key entity, were published within the window
+  (``STORY_WINDOW_HOURS``, default 72 h) of each other and their similarity passes
   ``same_story`` (see ``clustering_features``), or when an editor stored a ``same_story``
-  link between them (hard evidence: no window, no threshold).
-- A story is a connected component of that graph. A new article joins the story of its best
-  link (highest score; ties to the earliest published, then the lowest URL) and, when it
-  links to several stories, it *bridges* them: they merge into the largest one (ties: the
-  older one) and the others' ids disappear.
-- Because stories are components, the partition does not depend on the order articles
-  arrive in; within one call the items are processed in (published_at, url) order, so
-  which story survives a merge, and each article's best match, are deterministic too.
-- Edits and deletes never split a story (a component that lost its bridge stays one story).
+  link between them (hard evidence: no window, no threshold, no guard).
+- A new article joins the story of its best link (highest score; ties to the earliest
+  published, then the lowest URL). A similarity link counts only if the article also
+  resembles that story's *founder* (its earliest member) by ``FOUNDER_MIN``: this keeps
+  look-alikes from chaining a busy entity's whole week into one story.
+- When the links that count reach several stories, the article *bridges* them: they merge
+  into the largest (ties: the older; stored ids before new ones) and the others' ids go.
+- Deterministic: within one call items are processed in (published_at, url) order, so the
+  same batch gives the same stories whatever order its items came in. Without the guard,
+  stories would be exactly the connected components of the link graph (independent of
+  arrival order too); the guard makes later batches depend on the founders already there,
+  which in a live feed are the earliest articles anyway.
+- Edits and deletes never split a story (a story that lost its bridge stays one story).
   The write path detaches an edited article (its old story shrinks and is deleted when
   empty) and clusters it again as if new; see ``writes``.
 """
@@ -25,7 +29,13 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from api.domain.stories.clustering_features import Signature, Similarity, same_story, similarity
+from api.domain.stories.clustering_features import (
+    FOUNDER_MIN,
+    Signature,
+    Similarity,
+    same_story,
+    similarity,
+)
 
 DEFAULT_WINDOW_HOURS = 72.0
 MIN_SHARED_TERMS = 2  # cheap prefilter before the full score: no shared words, no story
@@ -79,6 +89,7 @@ class Clusterer:
         self.size: dict[StoryKey, int] = {}
         self.by_key: dict[tuple[int, str], list[tuple[dt.datetime, int]]] = {}
         self.merges: list[tuple[StoryKey, StoryKey]] = []  # (absorbed, survivor), in order
+        self.founders: dict[StoryKey, Item] = {}  # each story's earliest member
         self._next_new = -1
 
     # -- known items -------------------------------------------------------------------------
@@ -88,11 +99,31 @@ class Clusterer:
         self.size.setdefault(story, story_size)
         self._remember(item, story)
 
+    def add_founder(self, story: StoryKey, item: Item) -> None:
+        """A stored story's earliest member (it need not be a candidate itself)."""
+        current = self.founders.get(story)
+        if current is None or item.order < current.order:
+            self.founders[story] = item
+
     def _remember(self, item: Item, story: StoryKey) -> None:
         self.items[item.article_id] = item
         self.story_of[item.article_id] = story
         for key in item.signature.blocks():
             bisect.insort(self.by_key.setdefault(key, []), (item.published_at, item.article_id))
+
+    def forget_before(self, cutoff: dt.datetime) -> None:
+        """Let go of items published before ``cutoff``: they will be nobody's candidate."""
+        for key, posts in list(self.by_key.items()):
+            cut = bisect.bisect_left(posts, (cutoff, -1))
+            if cut == len(posts):
+                del self.by_key[key]
+            elif cut:
+                del posts[:cut]
+        for article_id in [i for i, item in self.items.items() if item.published_at < cutoff]:
+            del self.items[article_id]
+        old = cutoff - self.window  # a founder that old can no longer be near a newcomer
+        for story in [s for s, f in self.founders.items() if f.published_at < old]:
+            del self.founders[story]
 
     def find(self, story: StoryKey) -> StoryKey:
         root = story
@@ -122,10 +153,12 @@ class Clusterer:
             if other in self.items and other != item.article_id:
                 sim = self._compare(item, self.items[other])
                 edges[other] = (1.0, "editor_link", sim)
+        self._guard(item, edges)
         if not edges:
             story = self._found()
             self._remember(item, story)
             self.size[story] = 1
+            self.founders[story] = item
             return Membership(item.article_id, story, 1.0, "founder")
         ranked = sorted(edges.items(), key=lambda e: (-e[1][0], self.items[e[0]].order))
         best, (score, evidence, sim) = ranked[0]
@@ -134,6 +167,7 @@ class Clusterer:
             survivor = self._merge(survivor, self.find(self.story_of[other]))
         self._remember(item, survivor)
         self.size[survivor] += 1
+        self.add_founder(survivor, item)
         return Membership(
             item.article_id,
             survivor,
@@ -144,6 +178,27 @@ class Clusterer:
             round(sim.hours_apart, 3),
             sim.shared,
         )
+
+    def _guard(self, item: Item, edges: dict[int, tuple[float, str, Similarity]]) -> None:
+        """Drop similarity edges into stories whose founder is unlike ``item``.
+
+        Without it, look-alike pairs chain: A~B, B~C, C~D... and a busy entity's week of
+        news becomes one story. Every member must stay close to where its story began.
+        """
+        verdict: dict[StoryKey, bool] = {}
+        for other, (_, evidence, _) in list(edges.items()):
+            if evidence != "similarity":
+                continue
+            story = self.find(self.story_of[other])
+            if story not in verdict:
+                founder = self.founders.get(story)
+                verdict[story] = (
+                    founder is None
+                    or founder.article_id == other
+                    or self._compare(item, founder).score >= FOUNDER_MIN
+                )
+            if not verdict[story]:
+                del edges[other]
 
     def link(self, a: int, b: int) -> None:
         """Editor evidence between two known articles: their stories become one."""
@@ -188,6 +243,9 @@ class Clusterer:
         survivor, absorbed = sorted((a, b), key=self._rank)
         self.parent[absorbed] = survivor
         self.size[survivor] += self.size.pop(absorbed)
+        founder = self.founders.pop(absorbed, None)
+        if founder is not None:
+            self.add_founder(survivor, founder)
         self.merges.append((absorbed, survivor))
         return survivor
 

@@ -15,8 +15,9 @@ both weighs their sum). Why sets with fixed weights rather than TF-IDF or MinHas
 Entities: the mentions at or above ``SALIENT`` salience, weighted by salience; overlap is
 the weighted Jaccard ``sum(min) / sum(max)`` over the two articles' salient entities.
 
-Candidates: articles within the window that share a salient entity *and* a topic term of
-the title (a title word that is not part of a mentioned entity's name). Both conditions are
+Candidates: articles within the window that share a key entity (salience >= KEY_SALIENCE
+in both) *and* a term of the title (title terms leave out the words of mentioned entities'
+names). Both conditions are
 symmetric, so which pairs are compared does not depend on which article came first; and
 the blocks stay small even for the entities in a fifth of all articles.
 
@@ -29,16 +30,22 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 MAX_TERM = 40  # longer "words" are codes or junk, and would not fit the key column
 SALIENT = 0.3  # mentions below this salience are passing references, not the subject
+KEY_SALIENCE = 0.5  # what an article is about: only these open candidate blocks
 TITLE_WEIGHT = 2.0
 TEXT_SHARE = 0.6
 TIME_PENALTY = 0.3
-THRESHOLD = 0.4
+THRESHOLD = 0.45
 MIN_TEXT = 0.2  # entities alone never make a story: the text must say something alike
+FOUNDER_MIN = 0.3  # a newcomer must also resemble its story's first article this much
+FIGURE_CONFLICT = 0.3
+NAMED_CONFLICT = 0.3
 
 _FIGURE = re.compile(r"\d+(?:\.\d+)?")
 _WORD = re.compile(r"[^\W_]+(?:[.,'][^\W_]+)*", re.UNICODE)
@@ -226,6 +233,7 @@ STOP_WORDS = frozenset(
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "edly", "ed", "ly")
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A crude suffix stripper: enough to meet "cuts"/"cut", "raised"/"raises", "rate"/"rates"."""
     word = word.removesuffix("'s").rstrip("'")
@@ -242,18 +250,23 @@ def stem(word: str) -> str:
 def terms(text: str) -> list[str]:
     """Sorted distinct stemmed content words of ``text``."""
     found: set[str] = set()
-    for match in _WORD.finditer(text.lower()):
-        word = match.group()
+    for word in _WORD.findall(text.lower()):
         if word in STOP_WORDS or len(word) > MAX_TERM:
             continue
-        if any(c.isdigit() for c in word):
+        if not word.isalpha():
             # Figures are among the best event markers; "EUR1.8bn" and "1.8" are one figure.
             figure = _FIGURE.search(word.replace(",", ""))
             if figure is not None:
                 found.add(figure.group())
-        elif len(word) >= 3:
+                continue
+        if len(word) >= 3:
             found.add(stem(word))
     return sorted(found)
+
+
+@lru_cache(maxsize=1 << 14)
+def name_words(name: str) -> frozenset[str]:
+    return frozenset(terms(name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,9 +276,10 @@ class Signature:
     title_terms: tuple[str, ...]
     summary_terms: tuple[str, ...]
     entities: tuple[tuple[int, float], ...]
-    # Title terms that are not words of a mentioned entity's name: what the title says
-    # beyond who it is about. Candidates must share a salient entity *and* one of these.
-    topic_terms: tuple[str, ...] = ()
+    # Every mentioned entity, and those the title names: a title naming a counterpart the
+    # other article never mentions tells another event ("X sues Y" / "X sues Z").
+    mentioned: tuple[int, ...] = ()
+    named: tuple[int, ...] = ()
 
     @classmethod
     def build(
@@ -275,36 +289,53 @@ class Signature:
         mentions: Iterable[tuple[int, float]],
         names: Iterable[str] = (),
     ) -> Signature:
-        salient = sorted((int(e), float(s)) for e, s in mentions if s >= SALIENT)
+        """``names``: of the mentioned entities, in order; their words leave the text."""
+        found = [(int(e), float(s)) for e, s in mentions]
+        name_terms = [name_words(name) for name in names]
+        named_words = set().union(*name_terms) if name_terms else set()
         title_terms = terms(title)
-        named = {t for name in names for t in terms(name)}
-        topic = tuple(t for t in title_terms if t not in named)
-        return cls(tuple(title_terms), tuple(terms(summary)), tuple(salient), topic)
+        in_title = set(title_terms)
+        named = sorted(
+            e
+            for (e, _), words in zip(found, name_terms, strict=False)
+            if words and words <= in_title
+        )
+        return cls(
+            tuple(t for t in title_terms if t not in named_words),
+            tuple(t for t in terms(summary) if t not in named_words),
+            tuple(sorted((e, s) for e, s in found if s >= SALIENT)),
+            tuple(sorted({e for e, _ in found})),
+            tuple(named),
+        )
 
     def blocks(self) -> set[tuple[int, str]]:
-        """The (entity, term) blocks this article is found under."""
-        return {(entity, term) for entity, _ in self.entities for term in self.topic_terms}
+        """The (key entity, title term) blocks this article is found under."""
+        return {
+            (entity, term)
+            for entity, salience in self.entities
+            if salience >= KEY_SALIENCE
+            for term in self.title_terms
+        }
 
     @classmethod
-    def from_stored(
-        cls, stored_terms: Mapping[str, Sequence[str]], entities: Iterable[Sequence[float]]
-    ) -> Signature:
+    def from_stored(cls, stored_terms: Mapping[str, Any], stored_entities: Any) -> Signature:
         return cls(
             tuple(stored_terms.get("t", ())),
             tuple(stored_terms.get("s", ())),
-            tuple((int(e), float(s)) for e, s in entities),
-            tuple(stored_terms.get("k", ())),
+            tuple((int(e), float(s)) for e, s in stored_entities.get("salient", ())),
+            tuple(int(e) for e in stored_entities.get("mentioned", ())),
+            tuple(int(e) for e in stored_entities.get("named", ())),
         )
 
     def stored_terms(self) -> dict[str, list[str]]:
-        return {
-            "t": list(self.title_terms),
-            "s": list(self.summary_terms),
-            "k": list(self.topic_terms),
-        }
+        return {"t": list(self.title_terms), "s": list(self.summary_terms)}
 
-    def stored_entities(self) -> list[list[float]]:
-        return [[e, s] for e, s in self.entities]
+    def stored_entities(self) -> dict[str, list[Any]]:
+        return {
+            "salient": [[e, s] for e, s in self.entities],
+            "mentioned": list(self.mentioned),
+            "named": list(self.named),
+        }
 
     def weights(self) -> dict[str, float]:
         weights = dict.fromkeys(self.summary_terms, 1.0)
@@ -344,6 +375,13 @@ def similarity(
     if not shared:
         return Similarity(0.0, 0.0, (), hours_apart)
     text = text_similarity(a_weights, b_weights)
+    if not (set(a.named) <= set(b.mentioned) and set(b.named) <= set(a.mentioned)):
+        text *= NAMED_CONFLICT  # a title names someone the other article does not mention
+    a_figures = [t for t in a_weights if t[0].isdigit()]
+    if a_figures:
+        b_figures = [t for t in b_weights if t[0].isdigit()]
+        if b_figures and not set(a_figures) & set(b_figures):
+            text *= FIGURE_CONFLICT  # both give figures and none agree: another event
     overlap_max = sum(max(s, b_entities.get(e, 0.0)) for e, s in a.entities)
     overlap_max += sum(s for e, s in b.entities if e not in dict(a.entities))
     entities = sum(s for _, s in shared) / overlap_max if overlap_max else 0.0

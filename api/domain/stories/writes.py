@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, or_, select, tuple_, update
+from sqlalchemy import and_, bindparam, delete, insert, or_, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.database import fetch_rows
@@ -42,6 +42,7 @@ from api.models.ids import new_public_id
 from api.models.story import Story, StoryEntityKey, StoryMember, StorySignature
 from api.settings import get_settings
 
+ENTITIES_PER_PROBE = 50  # entities (each with its terms) per candidate statement
 _members = Base.metadata.tables[StoryMember.__tablename__]
 _keys = Base.metadata.tables[StoryEntityKey.__tablename__]
 _signatures = Base.metadata.tables[StorySignature.__tablename__]
@@ -56,7 +57,8 @@ async def assign_stories(
         return
     await session.flush()
     ids = sorted(set(written) | set(unchanged))
-    items, public_ids = await _load_items(session, ids)
+    names: Names = {}
+    items, public_ids = await _load_items(session, ids, names)
     current = await _current(session, ids)
     links = await _same_story_links(session, ids)
     keep: dict[int, int] = {}  # article -> its story, left where it is
@@ -83,6 +85,8 @@ async def assign_stories(
     for item, story_id, size, public_id in known:
         clusterer.add_known(item, story_id, size)
         public_ids[item.article_id] = public_id
+    for story_id, founder in await _founders(session, {story for _, story, _, _ in known}):
+        clusterer.add_founder(story_id, founder)
     memberships = clusterer.assign_all(fresh, links)
     for article_id in keep:  # an editor link on a kept article still joins two stories
         for other in links.get(article_id, ()):
@@ -91,7 +95,7 @@ async def assign_stories(
 
     story_ids = await _write_stories(session, clusterer)
     final = {m.article_id: story_ids[clusterer.find(m.story)] for m in memberships}
-    await _write_members(session, fresh, memberships, final, public_ids)
+    await _write_members(session, fresh, memberships, final, public_ids, names)
     touched = {story_ids[clusterer.find(s)] for s in touched if s in clusterer.parent}
     touched |= set(final.values())
     touched |= {story_ids[clusterer.find(survivor)] for _, survivor in clusterer.merges}
@@ -114,18 +118,28 @@ async def forget_articles(session: AsyncSession, article_ids: Collection[int]) -
 
 def _fingerprint(item: Item) -> tuple[Any, ...]:
     sig = item.signature
-    return (sig.title_terms, sig.summary_terms, sig.entities, item.published_at, item.source_id)
+    return (sig, item.published_at, item.source_id)
+
+
+Names = dict[int, tuple[str, str, str]]  # entity id -> slug, name, type
 
 
 async def _load_items(
-    session: AsyncSession, ids: Sequence[int]
+    session: AsyncSession, ids: Sequence[int], entities: Names
 ) -> tuple[dict[int, Item], dict[int, str]]:
+    """The articles as the clustering sees them; fills ``entities`` with what they mention
+    (a shared entity is one of the new article's own, so explanations need no other read)."""
     mentions: dict[int, list[tuple[int, float]]] = defaultdict(list)
     names: dict[int, list[str]] = defaultdict(list)
     rows: list[Any] = []
-    named = select(Mention.article_id, Mention.entity_id, Mention.salience, Entity.name).join(
-        Entity, Entity.id == Mention.entity_id
-    )
+    named = select(
+        Mention.article_id,
+        Mention.entity_id,
+        Mention.salience,
+        Entity.name,
+        Entity.slug,
+        Entity.type,
+    ).join(Entity, Entity.id == Mention.entity_id)
     for chunk in chunks(ids):
         rows += await fetch_rows(
             session,
@@ -139,11 +153,12 @@ async def _load_items(
                 Article.summary,
             ).where(Article.id.in_(chunk)),
         )
-        for article_id, entity_id, salience, name in await fetch_rows(
+        for article_id, entity_id, salience, name, slug, type_ in await fetch_rows(
             session, named.where(Mention.article_id.in_(chunk))
         ):
             mentions[article_id].append((entity_id, salience))
             names[article_id].append(name)
+            entities[entity_id] = (slug, name, str(type_))
     items = {
         r.id: Item(
             r.id,
@@ -175,13 +190,7 @@ async def _current(
             print_ = None
             if row.terms is not None:
                 sig = Signature.from_stored(row.terms, row.entities)
-                print_ = (
-                    sig.title_terms,
-                    sig.summary_terms,
-                    sig.entities,
-                    _utc(row.published_at),
-                    row.source_id,
-                )
+                print_ = (sig, _utc(row.published_at), row.source_id)
             found[row.article_id] = (row.story_id, print_)
     return found
 
@@ -195,12 +204,16 @@ def _utc(value: Any) -> dt.datetime:
 
 async def _same_story_links(session: AsyncSession, ids: Sequence[int]) -> dict[int, set[int]]:
     links: dict[int, set[int]] = defaultdict(set)
+    pairs = select(ArticleLink.from_article_id, ArticleLink.to_article_id).where(
+        ArticleLink.kind == LinkKind.SAME_STORY
+    )
     for chunk in chunks(ids):
-        stmt = select(ArticleLink.from_article_id, ArticleLink.to_article_id).where(
-            ArticleLink.kind == LinkKind.SAME_STORY,
-            or_(ArticleLink.from_article_id.in_(chunk), ArticleLink.to_article_id.in_(chunk)),
+        # Each side through its own index (an OR of the two made SQLite scan the links).
+        both = union_all(
+            pairs.where(ArticleLink.from_article_id.in_(chunk)),
+            pairs.where(ArticleLink.to_article_id.in_(chunk)),
         )
-        for a, b in await fetch_rows(session, stmt):
+        for a, b in await fetch_rows(session, both):
             links[a].add(b)
             links[b].add(a)
     return links
@@ -224,12 +237,22 @@ async def _candidates(
     if times:
         lo = min(min(v) for v in times.values()) - window
         hi = max(max(v) for v in times.values()) + window
-        for chunk in chunks(sorted(times)):
-            stmt = select(_keys.c.entity_id, _keys.c.term, _keys.c.published_at, _keys.c.article_id)
-            stmt = stmt.where(
-                tuple_(_keys.c.entity_id, _keys.c.term).in_(chunk),
-                _keys.c.published_at.between(lo, hi),
+        by_entity: dict[int, list[str]] = defaultdict(list)
+        for entity_id, term in sorted(times):
+            by_entity[entity_id].append(term)
+        entities = sorted(by_entity)
+        for start in range(0, len(entities), ENTITIES_PER_PROBE):
+            # (entity = e AND term IN (...)) OR ...: index probes on the key's leading columns
+            # on both databases (a row-value IN list made SQLite scan the table).
+            probe = or_(
+                *(
+                    and_(_keys.c.entity_id == e, _keys.c.term.in_(by_entity[e]))
+                    for e in entities[start : start + ENTITIES_PER_PROBE]
+                )
             )
+            stmt = select(
+                _keys.c.entity_id, _keys.c.term, _keys.c.published_at, _keys.c.article_id
+            ).where(probe, _keys.c.published_at.between(lo, hi))
             for entity_id, term, at, article_id in await fetch_rows(session, stmt):
                 at = _utc(at)
                 if any(abs(at - t) <= window for t in times[entity_id, term]):
@@ -258,6 +281,32 @@ async def _candidates(
             item = Item(row.article_id, row.url, _utc(row.published_at), row.source_id, sig)
             known.append((item, row.id, row.size, row.public_id))
     return known
+
+
+async def _founders(session: AsyncSession, story_ids: set[int]) -> list[tuple[int, Item]]:
+    """Each story's earliest member, which every newcomer must also resemble."""
+    stmt = (
+        select(
+            _members.c.story_id,
+            _signatures.c.article_id,
+            _signatures.c.published_at,
+            _signatures.c.source_id,
+            _signatures.c.terms,
+            _signatures.c.entities,
+            Article.url,
+        )
+        .join(_signatures, _signatures.c.article_id == _members.c.article_id)
+        .join(Article, Article.id == _members.c.article_id)
+        .join(Story, Story.id == _members.c.story_id)
+        .where(_signatures.c.published_at == Story.first_published_at)
+    )
+    found = []
+    for chunk in chunks(sorted(story_ids)):
+        for row in await fetch_rows(session, stmt.where(_members.c.story_id.in_(chunk))):
+            sig = Signature.from_stored(row.terms, row.entities)
+            item = Item(row.article_id, row.url, _utc(row.published_at), row.source_id, sig)
+            found.append((row.story_id, item))
+    return found
 
 
 async def _write_stories(session: AsyncSession, clusterer: Clusterer) -> dict[int, int]:
@@ -306,10 +355,10 @@ async def _write_members(
     memberships: Sequence[Membership],
     final: dict[int, int],
     public_ids: dict[int, str],
+    names: Names,
 ) -> None:
     if not memberships:
         return
-    names = await _entity_names(session, {e for m in memberships for e, _ in m.shared})
     now = utcnow()
     by_id = {item.article_id: item for item in fresh}
     members = []
@@ -347,17 +396,6 @@ async def _write_members(
     ]
     if keys:
         await session.execute(insert(_keys), keys)
-
-
-async def _entity_names(
-    session: AsyncSession, entity_ids: Iterable[int]
-) -> dict[int, tuple[str, str, str]]:
-    names: dict[int, tuple[str, str, str]] = {}
-    for chunk in chunks(sorted(entity_ids)):
-        stmt = select(Entity.id, Entity.slug, Entity.name, Entity.type).where(Entity.id.in_(chunk))
-        for entity_id, slug, name, type_ in await fetch_rows(session, stmt):
-            names[entity_id] = (slug, name, str(type_))
-    return names
 
 
 def explanation(
