@@ -16,6 +16,7 @@ from api.demo import generate_demo
 from api.settings import Settings
 from tests.fixtures.story_rows import Written, corpus_articles, write_stories
 from tests.fixtures.threaded_server import served
+from tests.web.test_site_browser import shot
 
 STORY_QUERY = """query($id: ID!) { story(id: $id) { sourceCount headline { title }
   articles { article { slug title publishedAt source { name } } } } }"""
@@ -60,8 +61,9 @@ def _graphql(base: str, query: str, **variables: Any) -> dict[str, Any]:
     return data
 
 
-def test_story_journey(page: Page, told: tuple[str, list[Written]]) -> None:
+def test_story_journey(page: Page, told: tuple[str, list[Written]], database_url: str) -> None:
     base, written = told
+    backend = "postgresql" if database_url.startswith("postgresql") else "sqlite"
     story = _graphql(base, STORY_QUERY, id=written[0].id)["story"]
     page.goto("/")
     link = page.locator(".card .story-link").first
@@ -76,6 +78,7 @@ def test_story_journey(page: Page, told: tuple[str, list[Written]]) -> None:
         expect(row.locator(".source")).to_have_text(article["source"]["name"])
         expect(row.locator("time")).to_have_attribute("datetime", article["publishedAt"])
         expect(row.locator("a.title")).to_have_attribute("href", f"/articles/{article['slug']}")
+    shot(page, f"{backend}-story", full_page=True)
     # From the story to one of its articles: the others are "Also covered by".
     first = story["articles"][0]["article"]
     rows.first.locator("a.title").click()
@@ -84,6 +87,7 @@ def test_story_journey(page: Page, told: tuple[str, list[Written]]) -> None:
     expect(coverage.locator("h2")).to_have_text("Also covered by")
     others = [m["article"] for m in story["articles"][1:]]
     expect(coverage.locator("li a.title")).to_have_text([o["title"] for o in others])
+    shot(page, f"{backend}-article-coverage")
 
 
 def test_unknown_story_is_a_message(page: Page) -> None:
