@@ -375,18 +375,20 @@ def similarity(
     if not shared:
         return Similarity(0.0, 0.0, (), hours_apart)
     text = text_similarity(a_weights, b_weights)
+    conflict = 1.0
     if not (set(a.named) <= set(b.mentioned) and set(b.named) <= set(a.mentioned)):
-        text *= NAMED_CONFLICT  # a title names someone the other article does not mention
+        conflict *= NAMED_CONFLICT  # a title names someone the other article does not mention
     a_figures = [t for t in a_weights if t[0].isdigit()]
     if a_figures:
         b_figures = [t for t in b_weights if t[0].isdigit()]
         if b_figures and not set(a_figures) & set(b_figures):
-            text *= FIGURE_CONFLICT  # both give figures and none agree: another event
+            conflict *= FIGURE_CONFLICT  # both give figures and none agree: another event
     overlap_max = sum(max(s, b_entities.get(e, 0.0)) for e, s in a.entities)
     overlap_max += sum(s for e, s in b.entities if e not in dict(a.entities))
     entities = sum(s for _, s in shared) / overlap_max if overlap_max else 0.0
     decay = 1.0 - TIME_PENALTY * min(hours_apart / window_hours, 1.0)
-    score = (TEXT_SHARE * text + (1.0 - TEXT_SHARE) * entities) * decay
+    # A conflict discounts the whole score: the same entities must not carry it alone.
+    score = (TEXT_SHARE * text + (1.0 - TEXT_SHARE) * entities) * decay * conflict
     return Similarity(round(score, 6), round(text, 6), shared, hours_apart)
 
 
