@@ -4,8 +4,8 @@ Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-07 23:00:00
 
-New tables only; articles already stored get their stories when they are next written or
-when the clustering is rebuilt (``api.domain.stories.writes.rebuild_stories``). ``story_signatures`` and ``story_entity_keys`` are
+New tables only; articles already stored get their stories when they are next written:
+re-ingesting them (even unchanged) clusters every article that has no story yet. ``story_signatures`` and ``story_entity_keys`` are
 the clustering's working data and are rebuilt from the articles at will.
 """
 
