@@ -121,7 +121,7 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str]] 
             "First look: {a}'s new {d} {x}",
         ),
         (
-            "{a} introduced the {d} {x}, priced from ${e}99, with shipments next month.",
+            "{a} introduced the {d} {x}, with shipments starting next month.",
             "The {d} {x} is {a}'s first major launch of the season; {b} will stock it.",
             "{a} showed the {d} {x} to reporters, promising longer battery life.",
         ),

@@ -378,8 +378,12 @@ def similarity(
     conflict = 1.0
     if not (set(a.named) <= set(b.mentioned) and set(b.named) <= set(a.mentioned)):
         conflict *= NAMED_CONFLICT  # a title names someone the other article does not mention
+    a_heads = {t for t in a.title_terms if t[0].isdigit()}
+    b_heads = {t for t in b.title_terms if t[0].isdigit()}
+    if a_heads and b_heads and not (a_heads <= b_heads or b_heads <= a_heads):
+        conflict *= FIGURE_CONFLICT  # each headline has a figure the other contradicts
     a_figures = [t for t in a_weights if t[0].isdigit()]
-    if a_figures:
+    if a_figures and conflict == 1.0:
         b_figures = [t for t in b_weights if t[0].isdigit()]
         if b_figures and not set(a_figures) & set(b_figures):
             conflict *= FIGURE_CONFLICT  # both give figures and none agree: another event
