@@ -87,6 +87,8 @@ def test_story_journey(page: Page, told: tuple[str, list[Written]], database_url
     expect(coverage.locator("h2")).to_have_text("Also covered by")
     others = [m["article"] for m in story["articles"][1:]]
     expect(coverage.locator("li a.title")).to_have_text([o["title"] for o in others])
+    # Its own list: the site's "Related coverage" list holds related articles only.
+    expect(coverage.locator(".related-list")).to_have_count(0)
     shot(page, f"{backend}-article-coverage")
 
 

@@ -129,7 +129,7 @@ function coverageBox(article) {
     h("h2", { class: "section-title", id: "coverage-title" }, "Also covered by"),
     h(
       "ul",
-      { class: "related-list coverage" },
+      { class: "also-covered" },
       others.map(({ article: other }) =>
         h(
           "li",
