@@ -86,6 +86,12 @@ class Settings(BaseSettings):
     websocket_max_connections: int = Field(default=100, ge=1)
     # A WebSocket with no subscription running for this long is closed (code 4408).
     websocket_idle_seconds: float = Field(default=15.0, gt=0, le=3600)
+    # --- Stories (api.domain.stories) ---
+    # Articles are grouped into stories as they are written; off, writes skip it (benchmarks).
+    stories_enabled: bool = True
+    # Articles further apart than this (either way) are never compared for a story.
+    story_window_hours: float = Field(default=72.0, gt=0, le=24 * 30)
+
     # --- Webhooks ---
     # Run the delivery worker inside `broadsheet serve` (off: run `broadsheet worker`).
     webhook_worker: bool = True

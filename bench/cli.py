@@ -86,6 +86,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--scenarios", default=None, help="only these, by name prefix: rest,B2")
     parser.add_argument("--ingest-batches", type=int, default=10, help="1,000-article batches")
     parser.add_argument("--no-ingest", action="store_true", help="skip bulk ingest")
+    parser.add_argument(
+        "--stories",
+        action="store_true",
+        help="only the stories scenario (bench.stories_bench): clustering quality against "
+        "the demo's ground truth, ingest cost with stories on vs off (sizes default 10k,100k)",
+    )
     parser.add_argument("--pg-url", default="postgresql://127.0.0.1:5432", help="server URL")
     parser.add_argument("--out", type=Path, default=None, help="report directory")
     args = parser.parse_args(argv)
@@ -267,6 +273,13 @@ def bench_ingest(backend: str, args: argparse.Namespace, progress: Progress) -> 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.stories:
+        from bench import stories_bench
+
+        sizes = "10k,100k" if args.sizes == "10k,100k,1m" else args.sizes
+        options = ["--backend", args.backend, "--sizes", sizes, "--pg-url", args.pg_url]
+        options += ["--out", str(args.out)] + (["--no-ingest"] if args.no_ingest else [])
+        return stories_bench.main(options)
     if wrk_path() is None:
         print(INSTALL_HINT, file=sys.stderr)
         return 2

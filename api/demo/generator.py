@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from api.demo.catalog import Catalog
+from api.demo.events import EventDesk
 from api.demo.keys import base36, slugify, uuid7
 from api.demo.phrases import C_FALLBACK
 from api.demo.sampling import one_of, pick
@@ -68,6 +69,8 @@ class ArticleGenerator:
         self.category_ids = [row["id"] for row in catalog.categories]
         self.next_id = 1
         self.next_link_id = 1
+        # Events told by several outlets; its own random stream, so ordinary text is as before.
+        self.desk = EventDesk(catalog, seed=seed, total=total)
 
     def batches(self, size: int) -> Iterator[Batch]:
         remaining = self.total
@@ -145,7 +148,18 @@ class ArticleGenerator:
             names=(names[entities[0]], names[entities[1]], third[0]),
             words=(words[entities[0]], words[entities[1]], third[1]),
         )
-        slug = f"{slugify(text.title, 150)}-{base36(article_id)}"
+        title, summary = text.title, text.summary
+        coverage = self.desk.cover(article_id, published)
+        if coverage is not None:
+            title, summary, source, language = (
+                coverage.title,
+                coverage.summary,
+                coverage.source,
+                "en",
+            )
+        elif language == "en":
+            title += self.desk.detail()
+        slug = f"{slugify(title, 150)}-{base36(article_id)}"
         domain, month = catalog.source_domains[source], f"{published.year}/{published.month:02d}"
         has_image = random_() < 0.85
         staff = catalog.source_staff[source]
@@ -155,7 +169,7 @@ class ArticleGenerator:
                 "id": article_id,
                 "public_id": uuid7(seconds * 1000, rng.getrandbits(74)),
                 "slug": slug,
-                "title": text.title,
+                "title": title,
                 "url": f"https://{domain}/{month}/{slug}",
                 "source_id": source + 1,
                 "author": "Editorial Team" if random_() < 0.15 else one_of(random_, staff),
@@ -166,7 +180,7 @@ class ArticleGenerator:
                 "sentiment": sentiment,
                 "sentiment_score": score,
                 "importance": pick(random_, IMPORTANCE, IMPORTANCE_CUM),
-                "summary": text.summary,
+                "summary": summary,
                 "analysis": text.analysis,
                 "key_takeaways": text.takeaways,
                 "language": language,
@@ -176,8 +190,17 @@ class ArticleGenerator:
             }
         )
         self._mentions(batch, article_id, entities, sentiment)
+        drawn = entities  # the links below draw from these: the random stream stays as it was
+        if coverage is not None:
+            # The draws above keep the ordinary articles' stream; the event's entities replace.
+            del batch.mentions[-len(entities) :]
+            entities = [entity for entity, _ in coverage.mentions]
+            batch.mentions.extend(
+                {"article_id": article_id, "entity_id": e + 1, "salience": s, "sentiment": None}
+                for e, s in coverage.mentions
+            )
         if article_id > 1 and random_() < LINK_SHARE:
-            self._links(batch, article_id, entities)
+            self._links(batch, article_id, drawn)
         for entity in entities:
             self.recent[entity].append(article_id)
 
@@ -217,13 +240,18 @@ class ArticleGenerator:
                 if target not in targets:
                     targets.append(target)
                     break
+        truth = self.desk.truth
         for target in targets:
+            kind = pick(random_, LINK_KINDS, LINK_KIND_CUM)
+            if kind is LinkKind.SAME_STORY and not (truth[article_id] == truth[target] != 0):
+                # An editor's "same story" is hard evidence: only between one event's articles.
+                kind = LinkKind.FOLLOW_UP
             batch.links.append(
                 {
                     "id": self.next_link_id,
                     "from_article_id": article_id,
                     "to_article_id": target,
-                    "kind": pick(random_, LINK_KINDS, LINK_KIND_CUM),
+                    "kind": kind,
                     "score": round(0.3 + 0.7 * random_(), 3) if random_() < 0.8 else None,
                 }
             )

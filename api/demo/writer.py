@@ -13,9 +13,11 @@ from sqlalchemy import Connection, Engine, func, select, text
 from api.db.database import WRITE_OPTION
 from api.demo.catalog import build_catalog
 from api.demo.generator import ArticleGenerator, window_start
+from api.demo.stories import DemoStories, refresh_all
 from api.demo.text import TextFactory
 from api.domain.search import catch_up_sync
 from api.models import Article, Base, Category, Entity, Source
+from api.settings import get_settings
 
 BATCH_SIZE = 2_500  # articles per transaction: bounds the rows held in memory at a time
 SQLITE_CACHE_KIB = 65_536  # a bigger page cache keeps the unique-index inserts off the disk
@@ -23,7 +25,7 @@ SQLITE_CACHE_KIB = 65_536  # a bigger page cache keeps the unique-index inserts 
 # file synced) once per checkpoint rather than after every batch.
 SQLITE_WAL_PAGES = 16_384
 # Tables whose integer ids the demo assigns itself; PostgreSQL sequences must catch up.
-SERIAL_TABLES = ("sources", "categories", "entities", "articles", "article_links")
+SERIAL_TABLES = ("sources", "categories", "entities", "articles", "article_links", "stories")
 
 
 class DemoError(ValueError):
@@ -38,6 +40,7 @@ class DemoStats:
     articles: int = 0
     mentions: int = 0
     links: int = 0
+    stories: int = 0
     elapsed_seconds: float = 0.0
     seed: int | None = None
     skipped: bool = False
@@ -50,7 +53,8 @@ class DemoStats:
             return f"database already has {self.existing_articles} articles; demo skipped"
         return (
             f"demo loaded {self.articles:,} articles ({self.mentions:,} mentions, "
-            f"{self.links:,} links), {self.entities:,} entities, {self.sources:,} sources, "
+            f"{self.links:,} links) in {self.stories:,} stories, "
+            f"{self.entities:,} entities, {self.sources:,} sources, "
             f"{self.categories:,} categories with seed {self.seed} "
             f"in {self.elapsed_seconds:.1f}s"
         )
@@ -124,8 +128,10 @@ def generate_demo(
                 connection.exec_driver_sql(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_PAGES}")
 
         generator = ArticleGenerator(catalog, TextFactory(seed), seed=seed, total=articles)
+        # The stories the write path would give these articles (api.demo.stories).
+        stories = DemoStories(catalog, seed=seed) if get_settings().stories_enabled else None
         bar = _Progress(articles, sys.stderr if progress else None)
-        mention_count = link_count = 0
+        mention_count = link_count = story_count = 0
         try:
             for batch in generator.batches(BATCH_SIZE):
                 with connection.begin():
@@ -133,11 +139,15 @@ def generate_demo(
                     connection.execute(tables["mentions"].insert(), batch.mentions)
                     if batch.links:
                         connection.execute(tables["article_links"].insert(), batch.links)
+                    if stories is not None:
+                        stories.write(connection, batch)
                     catch_up_sync(connection)
                 mention_count += len(batch.mentions)
                 link_count += len(batch.links)
                 bar.advance(len(batch.articles))
             with connection.begin():
+                if stories is not None:
+                    story_count = refresh_all(connection)
                 _after_load(connection, backend)
                 if backend == "sqlite":
                     connection.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
@@ -158,6 +168,7 @@ def generate_demo(
         articles=articles,
         mentions=mention_count,
         links=link_count,
+        stories=story_count,
         elapsed_seconds=time.perf_counter() - started,
         seed=seed,
     )
@@ -194,6 +205,16 @@ def _vacuum(connection: Connection) -> None:
     visibility map: until it is set, no index-only scan skips the heap, and searches
     (filtered ones most) are slower to find their block. Autovacuum would get there later.
     """
-    tables = ", ".join((*SERIAL_TABLES, "mentions", "article_search", "article_search_rank"))
+    tables = ", ".join(
+        (
+            *SERIAL_TABLES,
+            "mentions",
+            "article_search",
+            "article_search_rank",
+            "story_members",
+            "story_signatures",
+            "story_entity_keys",
+        )
+    )
     autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
     autocommit.exec_driver_sql(f"VACUUM (ANALYZE) {tables}")

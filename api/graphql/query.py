@@ -10,6 +10,8 @@ import strawberry
 
 from api.domain.catalog import get_category, get_source
 from api.domain.shared import ArticleRecord, CategoryRecord, EntityRecord, SourceRecord
+from api.domain.shared.records import StoryRecord
+from api.domain.stories import get_story
 from api.graphql.articles.queries import ARTICLE, ARTICLES
 from api.graphql.catalog.entity_graph import TRENDING_ENTITIES
 from api.graphql.catalog.queries import CATEGORIES, ENTITIES, ENTITY, SOURCE, SOURCES
@@ -17,13 +19,14 @@ from api.graphql.core import inputs
 from api.graphql.core.context import Info
 from api.graphql.core.ids import Node, from_global_id
 from api.graphql.search import SEARCH
+from api.graphql.stories.queries import STORIES, STORY, story_key
 from api.graphql.sync.changes import CHANGES
 from api.graphql.webhooks.queries import WEBHOOK, WEBHOOKS
 
 
 async def _node(
     info: Info, id: strawberry.ID
-) -> ArticleRecord | EntityRecord | SourceRecord | CategoryRecord | None:
+) -> ArticleRecord | EntityRecord | SourceRecord | CategoryRecord | StoryRecord | None:
     decoded = from_global_id(id)
     if decoded is None:
         return None
@@ -37,6 +40,9 @@ async def _node(
         return await ctx.loaders.entity_by_slug.load(key)
     if node_type == "Source":
         return await ctx.run(get_source, key)
+    if node_type == "Story":
+        found = await ctx.run(get_story, story_key(key))
+        return None if found is None else found[0]
     return await ctx.run(get_category, key)
 
 
@@ -51,6 +57,8 @@ class Query:
     source = SOURCE
     sources = SOURCES
     categories = CATEGORIES
+    stories = STORIES
+    story = STORY
     changes = CHANGES
     # --- Webhooks (need a write key) ---
     webhooks = WEBHOOKS

@@ -26,6 +26,7 @@ from api.graphql.execution.compiled import CompiledExecution
 from api.graphql.limits import rules as limits
 from api.graphql.mutations import Mutation
 from api.graphql.query import Query
+from api.graphql.stories.types import Story
 from api.graphql.sync.subscriptions import Subscription
 
 CACHE_SIZE = 256
@@ -83,7 +84,7 @@ def build_schema(*, debug: bool = False, compiled: bool = True) -> strawberry.Sc
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[Article, Entity, Source, Category],
+        types=[Article, Entity, Source, Category, Story],
         extensions=extensions(debug=debug, compiled=compiled),
     )
 

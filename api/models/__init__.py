@@ -9,6 +9,7 @@ from api.models.enums import EntityType, KeyScope, LinkKind, Sentiment
 from api.models.idempotency import IdempotentRequest
 from api.models.search import SearchPending
 from api.models.source import Category, Source
+from api.models.story import Story, StoryEntityKey, StoryMember, StorySignature
 from api.models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
@@ -28,6 +29,10 @@ __all__ = [
     "SearchPending",
     "Sentiment",
     "Source",
+    "Story",
+    "StoryEntityKey",
+    "StoryMember",
+    "StorySignature",
     "WebhookDelivery",
     "WebhookSubscription",
 ]

@@ -14,6 +14,7 @@ from api.rest import health, search
 from api.rest.articles import operations as articles
 from api.rest.catalog import operations as catalog
 from api.rest.core.operations import Operation, routes_for
+from api.rest.stories import operations as stories
 from api.rest.sync.changes import LIST_CHANGES
 from api.rest.syndication import operations as syndication
 from api.rest.webhooks import operations as webhooks
@@ -24,6 +25,7 @@ OPERATIONS: tuple[Operation, ...] = (
     search.SEARCH_ARTICLES,
     *articles.ARTICLE_PAGES,
     *catalog.READS,
+    *stories.OPERATIONS,
     # Writes, and the changes log they leave behind
     *articles.WRITES,
     LIST_CHANGES,

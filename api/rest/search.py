@@ -20,6 +20,7 @@ async def search_articles(call: Call) -> Reply:
         cursor=query.cursor,
         with_body=bool(fields & {"analysis", "key_takeaways"}),
         with_mentions="entities" in fields,
+        with_stories="story" in fields,
     )
     items = [
         {"article": feed_item_view(hit.article, fields), "score": hit.score, "snippet": hit.snippet}

@@ -45,8 +45,9 @@ async def shell(_request: Request) -> Response:
 
 
 def web_routes() -> list[BaseRoute]:
-    """``/``, ``/search``, ``/articles/{slug}``, ``/entities/{slug}`` and ``/static/...``."""
-    pages = ("/", "/search", "/articles/{slug}", "/entities/{slug}")
+    """``/``, ``/search``, ``/articles/{slug}``, ``/entities/{slug}``, ``/stories/{id}`` and
+    ``/static/...``."""
+    pages = ("/", "/search", "/articles/{slug}", "/entities/{slug}", "/stories/{id}")
     return [
         *(Route(path, shell, methods=["GET"], include_in_schema=False) for path in pages),
         Mount("/static", SiteFiles(directory=STATIC), name="site-static"),

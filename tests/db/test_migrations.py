@@ -121,3 +121,15 @@ def test_webhook_owners_migrate_with_the_data(database_url: str, sync_engine: En
         owners = connection.execute(text("SELECT id, owner_key_id FROM webhook_subscriptions"))
         assert sorted(owners.all()) == [("s1", None), ("s2", None)]
         assert connection.scalar(text("SELECT count(*) FROM webhook_deliveries")) == 3
+
+
+def test_stories_migrate(database_url: str, sync_engine: Engine) -> None:
+    """0010 adds the stories and the clustering's tables, and takes them back."""
+    tables = {"stories", "story_members", "story_signatures", "story_entity_keys"}
+    assert tables <= set(inspect(sync_engine).get_table_names())
+    indexes = {i["name"] for i in inspect(sync_engine).get_indexes("stories")}
+    assert {"ix_stories_updated_at_id", "ix_stories_size"} <= indexes
+    migrate.downgrade(database_url, "0009")
+    assert not tables & set(inspect(sync_engine).get_table_names())
+    migrate.upgrade(database_url)
+    assert tables <= set(inspect(sync_engine).get_table_names())

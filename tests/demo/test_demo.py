@@ -33,7 +33,16 @@ from api.models import (
 )
 from api.settings import Settings
 
-TABLES = ("categories", "sources", "entities", "articles", "mentions", "article_links")
+TABLES = (
+    "categories",
+    "sources",
+    "entities",
+    "articles",
+    "mentions",
+    "article_links",
+    "stories",
+    "story_members",
+)
 
 
 def dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:

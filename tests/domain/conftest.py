@@ -13,6 +13,7 @@ from sqlalchemy import text
 from api.db.database import Database, create_async_db_engine, create_sync_db_engine
 from api.settings import Settings
 from tests.fixtures.databases import enabled_backends, prepared_database
+from tests.fixtures.story_rows import corpus_articles, write_stories
 
 T = TypeVar("T")
 AWKWARD_FLOATS = [0.1 + 0.2, 1e-5, -0.0, 0.123456789012345678, 1.0, -1.0, 0.5, 2.5e-4, 0.7]
@@ -90,6 +91,20 @@ class Store:
         return self.loop.run_until_complete(awaitable)
 
 
+def _make_stories(url: str) -> None:
+    """Stories of several sizes over the corpus (some of one, some articles unclustered),
+    so article documents carry stories and nulls alike."""
+    engine = create_sync_db_engine(Settings(database_url=url))
+    try:
+        ids = corpus_articles(engine)
+        groups = [
+            ids[i : i + size] for i, size in zip(range(0, 60, 6), [2, 3, 4, 1, 5] * 2, strict=True)
+        ]
+        write_stories(engine, groups)
+    finally:
+        engine.dispose()
+
+
 async def _slugs(database: Database, table: str) -> list[str]:
     async with database.session() as session:
         rows = await session.execute(text(f"SELECT slug FROM {table} ORDER BY slug"))
@@ -100,6 +115,7 @@ async def _slugs(database: Database, table: str) -> list[str]:
 def store(request: pytest.FixtureRequest) -> Iterator[Store]:
     url = prepared_database(request.param, articles=120, seed=11)
     _make_awkward(url)
+    _make_stories(url)
     loop = asyncio.new_event_loop()
     database = Database(create_async_db_engine(Settings(database_url=url)))
     categories, sources, entities = (

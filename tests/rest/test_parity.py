@@ -6,14 +6,17 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import Engine
 
 from tests.fixtures.databases import all_pages
+from tests.fixtures.story_rows import corpus_articles, write_stories
 
 GQL_FIELDS = """
   articleId slug title url author publishedAt updatedAt imageUrl imageCredit sentiment
   sentimentScore importance summary language version
   source { slug name homepageUrl feedUrl logoUrl } category { slug name icon }
   mentions { salience sentiment entity { slug name type } }
+  story { storyId size firstPublishedAt sources { slug name } }
 """
 FEED_QUERY = (
     "query Feed($filter: ArticleFilter, $order: ArticleOrder, $first: Int, $after: String) {"
@@ -62,6 +65,18 @@ def _from_graphql(node: dict[str, Any]) -> dict[str, Any]:
             }
             for m in node["mentions"]
         ],
+        "story": _story_from_graphql(node["story"]),
+    }
+
+
+def _story_from_graphql(story: dict[str, Any] | None) -> dict[str, Any] | None:
+    if story is None:
+        return None
+    return {
+        "id": story["storyId"],
+        "size": story["size"],
+        "first_published_at": story["firstPublishedAt"],
+        "sources": story["sources"],
     }
 
 
@@ -80,6 +95,89 @@ async def _graphql_all(
         if not connection["pageInfo"]["hasNextPage"]:
             return nodes
         after = connection["pageInfo"]["endCursor"]
+
+
+STORIES_QUERY = """query Stories($filter: ArticleFilter, $minSize: Int, $after: String) {
+  stories(filter: $filter, minSize: $minSize, first: 7, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    nodes { storyId size sourceCount firstPublishedAt lastPublishedAt updatedAt
+      headline { articleId slug title url publishedAt source { slug name } }
+      sources { slug name } topEntities { weight entity { slug name type } } } } }"""
+
+
+def _story_node(node: dict[str, Any]) -> dict[str, Any]:
+    """A GraphQL story in REST's shape."""
+    headline = node["headline"]
+    return {
+        "id": node["storyId"],
+        "size": node["size"],
+        "source_count": node["sourceCount"],
+        "first_published_at": node["firstPublishedAt"],
+        "last_published_at": node["lastPublishedAt"],
+        "updated_at": node["updatedAt"],
+        "headline": None
+        if headline is None
+        else {
+            "id": headline["articleId"],
+            "slug": headline["slug"],
+            "title": headline["title"],
+            "url": headline["url"],
+            "published_at": headline["publishedAt"],
+            "source": headline["source"],
+        },
+        "sources": node["sources"],
+        "top_entities": [
+            {
+                "slug": e["entity"]["slug"],
+                "name": e["entity"]["name"],
+                "type": e["entity"]["type"].lower(),
+                "weight": e["weight"],
+            }
+            for e in node["topEntities"]
+        ],
+    }
+
+
+async def _graphql_stories(
+    client: httpx.AsyncClient, gql_filter: dict[str, Any], min_size: int
+) -> list[dict[str, Any]]:
+    nodes: list[dict[str, Any]] = []
+    after = None
+    while True:
+        variables = {"filter": gql_filter, "minSize": min_size, "after": after}
+        response = await client.post(
+            "/graphql", json={"query": STORIES_QUERY, "variables": variables}
+        )
+        body = response.json()
+        assert "errors" not in body, body
+        connection = body["data"]["stories"]
+        nodes.extend(_story_node(node) for node in connection["nodes"])
+        if not connection["pageInfo"]["hasNextPage"]:
+            return nodes
+        after = connection["pageInfo"]["endCursor"]
+
+
+async def test_rest_and_graphql_return_the_same_stories(
+    client: httpx.AsyncClient, corpus: int, sync_engine: Engine
+) -> None:
+    ids = corpus_articles(sync_engine)
+    write_stories(sync_engine, [ids[0:3], ids[5:7], ids[30:34], *([i] for i in ids[50:60])])
+    first = (await client.get("/v1/articles", params={"limit": 1})).json()["items"][0]
+    cases: list[tuple[dict[str, Any], dict[str, Any], int]] = [
+        ({}, {}, 2),
+        ({"min_size": 1}, {}, 1),
+        (
+            {"source": first["source"]["slug"], "min_size": 1},
+            {"source": first["source"]["slug"]},
+            1,
+        ),
+        ({"importance_min": 6}, {"importanceMin": 6}, 2),
+    ]
+    for rest, gql, min_size in cases:
+        via_rest = await all_pages(client, "/v1/stories", limit=7, **rest)
+        via_graphql = await _graphql_stories(client, gql, min_size)
+        assert via_graphql == via_rest
+    assert len(await all_pages(client, "/v1/stories", min_size=1)) == 13
 
 
 async def _popular_entities(client: httpx.AsyncClient) -> list[str]:

@@ -131,7 +131,7 @@ async def test_statements_per_page_do_not_grow_with_the_limit(
         sql_log.clear()
         assert len(await hits(client, "harbor", limit=limit)) == limit
         counts.append(sql_log.count)
-    # SQLite: the page (which bounds its block), the mentions. PostgreSQL: the sample,
-    # the block's ids, the page, the mentions.
-    expected = 2 if database_url.startswith("sqlite") else 4
+    # SQLite: the page (which bounds its block), the mentions, the stories. PostgreSQL:
+    # the sample, the block's ids, the page, the mentions, the stories.
+    expected = 3 if database_url.startswith("sqlite") else 5
     assert counts == [expected, expected]

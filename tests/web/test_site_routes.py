@@ -9,7 +9,13 @@ import pytest
 
 from api.web.routes import STATIC
 
-SHELL_PATHS = ("/", "/search?q=chips", "/articles/some-slug", "/entities/acme-chips")
+SHELL_PATHS = (
+    "/",
+    "/search?q=chips",
+    "/articles/some-slug",
+    "/entities/acme-chips",
+    "/stories/0196f0c3-0a1b-7c2d-8e3f-4a5b6c7d8e9f",
+)
 
 
 @pytest.mark.parametrize("path", SHELL_PATHS)
@@ -54,7 +60,7 @@ async def test_the_api_is_untouched_and_the_pages_are_not_api(client: httpx.Asyn
     assert feed.headers["content-type"].startswith("application/json")
     assert (await client.get("/docs")).status_code == 200
     paths = (await client.get("/openapi.json")).json()["paths"]
-    site = {"/", "/search", "/articles/{slug}", "/entities/{slug}"}
+    site = {"/", "/search", "/articles/{slug}", "/entities/{slug}", "/stories/{id}"}
     assert not site & set(paths)
     assert not any(path.startswith("/static") for path in paths)
     query = {"query": "{ categories { slug } }"}

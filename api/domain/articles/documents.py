@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db import Reads, as_reads
 from api.domain.shared import json_sql
+from api.domain.stories.json import article_story
 from api.models import Article, Category, Source
 
 
@@ -50,6 +51,7 @@ def _fields(dialect: str) -> dict[str, str]:
         "version": "articles.version",
         "entities": json_sql.mentions(dialect),
         "related_links": json_sql.links(dialect),
+        "story": article_story(dialect),
     }
 
 

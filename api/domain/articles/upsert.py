@@ -33,6 +33,7 @@ from api.domain.articles.references import (
 )
 from api.domain.changes.commit import finish_write
 from api.domain.changes.log import ChangeEntry
+from api.domain.stories.writes import assign_stories
 from api.models import Article, ArticleLink, Base, Mention
 from api.models.ids import new_public_id
 
@@ -115,6 +116,12 @@ async def upsert_articles(
             article.version += 1  # updated_at follows through the column's onupdate
         status: Status = "updated" if changed else "unchanged"
         outcomes.append(UpsertOutcome(article.url, article.public_id, status, article.version))
+    article_ids = [ids[o.url] if o.status == "created" else existing[o.url].id for o in outcomes]
+    await assign_stories(
+        session,
+        [i for i, o in zip(article_ids, outcomes, strict=True) if o.status != "unchanged"],
+        [i for i, o in zip(article_ids, outcomes, strict=True) if o.status == "unchanged"],
+    )
     await finish_write(
         session,
         [

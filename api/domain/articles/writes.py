@@ -20,6 +20,7 @@ from api.domain.articles.references import IngestItemError
 from api.domain.articles.upsert import Status, upsert_articles
 from api.domain.changes.commit import bump_articles, finish_write
 from api.domain.changes.log import ChangeEntry
+from api.domain.stories.writes import forget_articles
 from api.domain.webhooks import outbox as webhook_outbox
 from api.errors import Conflict, Gone, InvalidInput, InvalidParam, NotFound, PreconditionFailed
 from api.models import Article, ArticleLink, ArticleTombstone, Category, Source
@@ -96,6 +97,7 @@ async def delete_article(session: AsyncSession, key: str, *, expected_version: i
     entries = await bump_articles(session, linking)
     session.add(ArticleTombstone(public_id=article.public_id, slug=article.slug, url=article.url))
     await webhook_outbox.remember_deleted(session, [article.id])
+    await forget_articles(session, [article.id])
     await session.execute(delete(Article).where(Article.id == article.id))
     entries.append(ChangeEntry("article", "deleted", article.public_id, article.version + 1))
     await finish_write(session, entries)

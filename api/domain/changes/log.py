@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain.shared.cursors import IntPart, decode_cursor, encode_cursor
-from api.models import Change
+from api.models import Article, Change, Story, StoryMember
 
 MAX_CHANGES_PAGE = 1000
 CURSOR_KIND = "changes"
@@ -36,6 +36,8 @@ class ChangeRecord:
     resource_id: str
     version: int
     at: dt.datetime
+    # An article's current story (its public id), once clustered; None otherwise.
+    story_id: str | None = None
 
 
 def changes_cursor(seq: int) -> str:
@@ -55,7 +57,21 @@ async def list_changes(
     after = 0
     if since is not None:
         after = int(decode_cursor(since, CURSOR_KIND, [CURSOR_SEQ], param="since")[0])
-    stmt = select(Change).where(Change.seq > after).order_by(Change.seq).limit(limit)
-    rows = (await session.scalars(stmt)).all()
-    records = [ChangeRecord(r.seq, r.resource, r.op, r.resource_id, r.version, r.at) for r in rows]
+    # The story is read now, not logged: an article's story may change without a change
+    # of its own (another article joins and the two stories merge).
+    article = and_(Change.resource == "article", Article.public_id == Change.resource_id)
+    stmt = (
+        select(Change, Story.public_id)
+        .outerjoin(Article, article)
+        .outerjoin(StoryMember, StoryMember.article_id == Article.id)
+        .outerjoin(Story, Story.id == StoryMember.story_id)
+        .where(Change.seq > after)
+        .order_by(Change.seq)
+        .limit(limit)
+    )
+    rows = (await session.execute(stmt)).all()
+    records = [
+        ChangeRecord(r.seq, r.resource, r.op, r.resource_id, r.version, r.at, story)
+        for r, story in rows
+    ]
     return records, changes_cursor(records[-1].seq if records else after)

@@ -32,6 +32,8 @@ from api.domain.feed.shapes import (
     Shape,
     Table,
 )
+from api.domain.shared import json_sql
+from api.domain.stories.json import article_story
 from api.models import Entity, Mention
 
 Builder = Callable[[Sequence[Any], Sequence[Sequence[Any]]], dict[str, Any]]
@@ -67,7 +69,10 @@ class _Columns:
     listed: bool = False  # some shape lists mentions or entities (even with no column)
 
     def index(self, table: Table, name: str) -> int:
-        sql = f"{self.prefix[table]}.{name}"
+        return self.raw(f"{self.prefix[table]}.{name}")
+
+    def raw(self, sql: str) -> int:
+        """The position of an expression of our own (never a client's text)."""
         if sql not in self.expressions:
             self.expressions.append(sql)
         return self.expressions.index(sql)
@@ -279,6 +284,10 @@ def feed_item_assembly(dialect: str, names: tuple[str, ...]) -> Assembly:
             if table == "category":
                 inner = f"(None if r[{code.articles.index('category', 'id')}] is None else {inner})"
             fields.append(f"{name!r}: {inner}")
+        elif name == "story":
+            # Written by the database (a story's sources are a subquery), read back here.
+            at = code.articles.raw(json_sql.as_text(dialect, article_story(dialect)))
+            fields.append(f"{name!r}: (None if r[{at}] is None else _stored_json(r[{at}]))")
         elif name == "entities":
             code.mentions.listed = True
             fields.append(f"{name!r}: [{_rest_object(code, None, _REST_ENTITY)} for m in ms]")

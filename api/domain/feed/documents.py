@@ -30,7 +30,7 @@ from api.domain.shared.filters import ArticleFilter, ArticleOrder
 FEED_ITEM_FIELDS = (
     "slug", "title", "url", "source", "author", "published_at", "updated_at", "image_url",
     "image_credit", "category", "sentiment", "sentiment_score", "importance", "summary",
-    "language", "version", "entities", "analysis", "key_takeaways",
+    "language", "version", "entities", "analysis", "key_takeaways", "story",
 )  # fmt: skip
 _KNOWN_FIELDS = frozenset((*FEED_ITEM_FIELDS, "id"))
 

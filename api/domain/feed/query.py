@@ -27,6 +27,7 @@ from api.domain.shared.article_rows import article_from_row, mentions_by_article
 from api.domain.shared.cursors import INT32_MAX, IntPart, decode_cursor
 from api.domain.shared.filters import ArticleFilter, ArticleOrder, filter_conditions
 from api.domain.shared.records import ArticleRecord, Page
+from api.domain.stories.article_stories import story_refs_by_article
 from api.models import Article, Category, Source
 
 MAX_PAGE_SIZE = 100
@@ -150,11 +151,13 @@ async def article_page(
     cursor: str | None = None,
     with_body: bool = False,
     with_mentions: bool = True,
+    with_stories: bool = False,
     scope: ColumnElement[bool] | None = None,
 ) -> Page[ArticleRecord]:
     """One page of articles, newest (or most important) first.
 
-    Two statements: the articles joined to source and category, then their mentions.
+    Two statements: the articles joined to source and category, then their mentions
+    (and their stories, with ``with_stories``).
     ``scope`` narrows the feed further (an entity's or a source's articles).
     """
     params = cursor_params(order, cursor)
@@ -172,6 +175,10 @@ async def article_page(
         mentions = await mentions_by_article(session, (a.pk for a in items))
         for article in items:
             article.mentions = mentions[article.pk]
+    if with_stories and items:
+        stories = await story_refs_by_article(session, (a.pk for a in items))
+        for article in items:
+            article.story = stories.get(article.pk)
     return Page(items=items, next_cursor=next_cursor)
 
 

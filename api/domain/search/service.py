@@ -53,6 +53,7 @@ from api.domain.shared.cursors import (
 )
 from api.domain.shared.filters import ArticleFilter
 from api.domain.shared.records import Page, SearchHit
+from api.domain.stories.article_stories import story_refs_by_article
 
 _CURSOR_KIND = "search"
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -232,11 +233,13 @@ async def search_page(
     cursor: str | None,
     with_body: bool = False,
     with_mentions: bool = True,
+    with_stories: bool = False,
     now: dt.datetime | None = None,
 ) -> Page[SearchHit]:
     """One page of hits, best first.
 
-    Statements: the page, mentions (unless ``with_mentions`` is off); on PostgreSQL first
+    Statements: the page, mentions (unless ``with_mentions`` is off), the hits' stories
+    (with ``with_stories``); on PostgreSQL first
     a sample that picks how blocks are found (``search_block_ids.sample``) and the block's
     ids (unless the cursor's block is the last). A page that runs past its block's end
     adds a page statement (and on PostgreSQL an ids one) per further block it reaches,
@@ -277,4 +280,8 @@ async def search_page(
         mentions = await mentions_by_article(session, (hit.article.pk for hit in hits))
         for hit in hits:
             hit.article.mentions = mentions[hit.article.pk]
+    if with_stories and hits:
+        found = await story_refs_by_article(session, (hit.article.pk for hit in hits))
+        for hit in hits:
+            hit.article.story = found.get(hit.article.pk)
     return Page(items=hits, next_cursor=next_cursor)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -149,6 +149,49 @@ class ArticleRecord:
     key_takeaways: list[str] | None = None
     mentions: list[MentionRecord] | None = None
     links: list[LinkRecord] | None = None
+    # Its story as article documents write it ({id, size, first_published_at, sources})
+    # when that holds other articles too; None otherwise or when not loaded.
+    story: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryEntityRecord:
+    """An entity the story's articles mention, weighted by how much of the story names it."""
+
+    slug: str
+    name: str
+    type: str
+    weight: float  # the sum of its salience over the story's articles
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRecord:
+    """A story: its counts, times, headline, distinct sources and top entities.
+
+    ``pk`` is the internal key (for batching), never serialised; ``id`` is the public one.
+    """
+
+    pk: int
+    id: str
+    size: int
+    source_count: int
+    first_published_at: dt.datetime
+    last_published_at: dt.datetime
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    headline: ArticleRefRecord | None
+    sources: list[SourceRecord]  # by first coverage, then slug
+    top_entities: list[StoryEntityRecord]  # heaviest first, then slug
+
+
+@dataclass(frozen=True, slots=True)
+class StoryMemberRecord:
+    """An article of a story, with why it belongs (the stored membership explanation)."""
+
+    article: ArticleRecord
+    score: float
+    joined_at: dt.datetime
+    explanation: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from api.domain.shared.article_rows import article_from_row, mentions_by_article
 from api.domain.shared.cursors import decode_cursor
 from api.domain.shared.filters import ArticleFilter, filter_conditions
 from api.domain.shared.records import ArticleRecord
+from api.domain.stories.article_stories import collapsed_scope, story_refs_by_article
 from api.models import Article, Change
 from api.models.change import ArticleTombstone
 
@@ -69,7 +70,7 @@ async def _latest_seq(session: AsyncSession) -> int:
 
 
 async def _page(
-    session: AsyncSession, article_filter: ArticleFilter, after: int, limit: int
+    session: AsyncSession, article_filter: ArticleFilter, after: int, limit: int, collapse: bool
 ) -> tuple[list[ArticleEvent], int, bool]:
     """Events after ``after``, the last seq looked at, and whether the page was full."""
     stmt = select(Change.seq, Change.op, Change.resource_id).where(
@@ -85,10 +86,14 @@ async def _page(
         found = select_articles(with_body=False).where(
             Article.public_id.in_(live_ids), *filter_conditions(article_filter)
         )
+        if collapse:
+            found = found.where(collapsed_scope())
         records = [article_from_row(row) for row in (await session.execute(found)).all()]
         mentions = await mentions_by_article(session, (a.pk for a in records))
+        stories = await story_refs_by_article(session, (a.pk for a in records))
         for record in records:
             record.mentions = mentions[record.pk]
+            record.story = stories.get(record.pk)
             articles[record.id] = record
     slugs: dict[str, str] = {}
     if gone_ids:
@@ -113,8 +118,12 @@ async def article_events(
     *,
     poll_seconds: float,
     page_size: int | None = None,
+    collapse: bool = False,
 ) -> AsyncGenerator[ArticleEvent | CaughtUp, None]:
     """Article events after ``since`` (default: from now), forever; ``CaughtUp`` between waits.
+
+    With ``collapse``, created and updated events only of articles standing for their
+    story (its headline, or alone), as the feed collapsed by story lists them.
 
     Never holds a session while waiting or while the consumer is busy with an event.
     """
@@ -126,7 +135,7 @@ async def article_events(
     while True:
         token = database.commits.token()  # before the read: a commit after it wakes us
         async with database.session() as session:
-            events, after, full = await _page(session, article_filter, after, page_size)
+            events, after, full = await _page(session, article_filter, after, page_size, collapse)
         for event in events:
             yield event
         if not full:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.domain.feed.query import article_page
 from api.domain.shared.filters import ArticleFilter, ArticleOrder
 from api.domain.shared.records import ArticleRecord
+from api.domain.stories.article_stories import collapsed_scope
 
 DEFAULT_FEED_SIZE = 50
 # An empty feed still needs an "updated" time; a fixed one keeps its ETag stable.
@@ -29,11 +30,21 @@ class Syndication:
 
 
 async def syndication(
-    session: AsyncSession, article_filter: ArticleFilter, *, limit: int = DEFAULT_FEED_SIZE
+    session: AsyncSession,
+    article_filter: ArticleFilter,
+    *,
+    limit: int = DEFAULT_FEED_SIZE,
+    collapse: bool = False,
 ) -> Syndication:
-    """The newest ``limit`` articles matching the filter, with their entities."""
+    """The newest ``limit`` articles matching the filter, with their entities; with
+    ``collapse``, one per story (its headline), as the feed collapsed by story."""
     page = await article_page(
-        session, article_filter, order=ArticleOrder.NEWEST, limit=limit, with_mentions=True
+        session,
+        article_filter,
+        order=ArticleOrder.NEWEST,
+        limit=limit,
+        with_mentions=True,
+        scope=collapsed_scope() if collapse else None,
     )
     updated = max((a.updated_at for a in page.items), default=EMPTY_FEED_UPDATED)
     return Syndication(items=page.items, updated=updated)

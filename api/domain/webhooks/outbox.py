@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.models import Article, Category, Entity, Mention, Source
+from api.models import Article, Category, Entity, Mention, Source, Story, StoryMember
 from api.models.base import utcnow
 from api.models.ids import new_public_id
 from api.models.webhooks import WebhookDelivery, WebhookSubscription
@@ -33,14 +33,16 @@ async def _active(session: AsyncSession) -> list[WebhookSubscription]:
 
 async def _snapshots(session: AsyncSession, where: Any) -> dict[str, Snapshot]:
     stmt = (
-        select(Article, Source.slug, Category.slug)
+        select(Article, Source.slug, Category.slug, Story.public_id)
         .join(Source, Source.id == Article.source_id)
         .outerjoin(Category, Category.id == Article.category_id)
+        .outerjoin(StoryMember, StoryMember.article_id == Article.id)
+        .outerjoin(Story, Story.id == StoryMember.story_id)
         .where(where)
     )
     snaps: dict[str, Snapshot] = {}
     internal: dict[int, Snapshot] = {}
-    for article, source, category in (await session.execute(stmt)).all():
+    for article, source, category, story in (await session.execute(stmt)).all():
         snap = {
             "id": article.public_id,
             "slug": article.slug,
@@ -53,6 +55,8 @@ async def _snapshots(session: AsyncSession, where: Any) -> dict[str, Snapshot]:
             "sentiment": str(article.sentiment),
             "importance": article.importance,
             "entities": [],
+            # Its story once the write has clustered it (same transaction); else null.
+            "story_id": story,
         }
         snaps[article.public_id] = internal[article.id] = snap
     if internal:

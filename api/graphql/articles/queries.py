@@ -8,6 +8,7 @@ narrowed to one owner (``scoped_articles``).
 
 from __future__ import annotations
 
+import enum
 from functools import partial
 from typing import Literal
 
@@ -17,6 +18,7 @@ from sqlalchemy import ColumnElement
 from api.domain.catalog import entity_scope, source_scope
 from api.domain.feed import article_cursor, article_page, count_articles
 from api.domain.shared import ArticleRecord
+from api.domain.stories import collapsed_scope
 from api.graphql.articles import resolvers
 from api.graphql.articles.types import Article
 from api.graphql.core import inputs
@@ -26,6 +28,11 @@ from api.graphql.core.errors import argument_names
 from api.graphql.core.inputs import ArticleFilterInput, ArticleOrder
 
 ArticleConnectionRow = Connection[ArticleRecord, ArticleRecord]
+
+
+@strawberry.enum(description="How the feed folds articles together.")
+class ArticleCollapse(enum.Enum):
+    STORY = "story"
 
 
 @strawberry.type
@@ -61,8 +68,11 @@ async def article_connection(
     after: str | None,
     *,
     scope: ColumnElement[bool] | None = None,
+    collapse: ArticleCollapse | None = None,
 ) -> ArticleConnectionRow:
     article_filter = inputs.to_article_filter(filter_input)
+    if collapse is ArticleCollapse.STORY:
+        scope = collapsed_scope(scope)
     order = order or ArticleOrder.NEWEST
     limit = inputs.page_size(first)
     cursor = inputs.cursor(after)
@@ -118,8 +128,9 @@ async def _articles(
     order_by: ArticleOrder | None = ArticleOrder.NEWEST,
     first: int | None = 20,
     after: str | None = None,
+    collapse: ArticleCollapse | None = None,
 ) -> ArticleConnectionRow:
-    return await article_connection(info.context, filter, order_by, first, after)
+    return await article_connection(info.context, filter, order_by, first, after, collapse=collapse)
 
 
 ARTICLE = strawberry.field(
@@ -134,5 +145,8 @@ ARTICLE = strawberry.field(
 ARTICLES = strawberry.field(
     resolver=_articles,
     graphql_type=ArticleConnection,
-    description="The feed: filtered, newest (or most important) first, `first` <= 100.",
+    description=(
+        "The feed: filtered, newest (or most important) first, `first` <= 100. "
+        "`collapse: STORY` lists one article per story (its headline) and each story once."
+    ),
 )

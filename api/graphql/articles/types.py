@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from api.domain.shared import ArticleRecord, MentionRecord
+from api.domain.shared.records import StoryRecord
 from api.graphql.articles import resolvers
 from api.graphql.articles.related import RelatedItemRow, SharedEntityRow, related_items
 from api.graphql.articles.resolvers import RelatedLinkRow
@@ -25,12 +26,14 @@ from api.graphql.core.inputs import EntityType, LinkKind, Sentiment
 
 if TYPE_CHECKING:
     from api.graphql.catalog.types import Category, Entity, Mention, Source
+    from api.graphql.stories.types import Story
 
 CATALOG_TYPES = "api.graphql.catalog.types"
 LazyCategory = Annotated["Category", strawberry.lazy(CATALOG_TYPES)]
 LazyEntity = Annotated["Entity", strawberry.lazy(CATALOG_TYPES)]
 LazyMention = Annotated["Mention", strawberry.lazy(CATALOG_TYPES)]
 LazySource = Annotated["Source", strawberry.lazy(CATALOG_TYPES)]
+LazyStory = Annotated["Story", strawberry.lazy("api.graphql.stories.types")]
 
 
 @strawberry.enum(description="Why an article is related: a stored link's kind, or shared entities.")
@@ -129,6 +132,10 @@ async def _related(
     return await related_items(info.context, root, first, entity_type, published_after)
 
 
+async def _story(root: strawberry.Parent[ArticleRecord], info: Info) -> StoryRecord | None:
+    return await info.context.loaders.story_by_article.load(root.pk)
+
+
 @strawberry.type(description="A news article with its source, category and body.")
 class Article(Node):
     id: strawberry.ID = strawberry.field(
@@ -184,6 +191,12 @@ class Article(Node):
             "and explained as REST's `/v1/articles/{key}/related` does. `entityType` counts "
             "only shared entities of that type; `publishedAfter` (inclusive) filters both."
         ),
+    )
+
+    story = strawberry.field(
+        resolver=_story,
+        graphql_type=LazyStory | None,
+        description="The story it tells with other sources; null when no other article does.",
     )
 
     @classmethod

@@ -1,7 +1,7 @@
 """Relay global ids (base64 of ``"Type:key"``) and ``Node``, the interface they refetch by.
 
-The key is the one a client already sees elsewhere: an article's public id, and the slug
-of an entity, source or category. Anything that does not decode to a known type and a
+The key is the one a client already sees elsewhere: an article's or a story's public id,
+and the slug of an entity, source or category. Anything that does not decode to a known type and a
 plausible key is "no such node", never an error. The value behind a node is a domain
 record; its class names the GraphQL type, so the interface resolves without asking the
 types themselves (which live in their features).
@@ -23,9 +23,10 @@ from api.domain.shared import (
     MentionRecord,
     SourceRecord,
 )
+from api.domain.shared.records import StoryRecord
 
-NodeType = Literal["Article", "Entity", "Source", "Category"]
-NODE_TYPES: frozenset[str] = frozenset({"Article", "Entity", "Source", "Category"})
+NodeType = Literal["Article", "Entity", "Source", "Category", "Story"]
+NODE_TYPES: frozenset[str] = frozenset({"Article", "Entity", "Source", "Category", "Story"})
 MAX_GLOBAL_ID_LENGTH = 512
 _RECORD_TYPES: dict[type, NodeType] = {
     ArticleRecord: "Article",
@@ -33,6 +34,7 @@ _RECORD_TYPES: dict[type, NodeType] = {
     MentionRecord: "Entity",
     SourceRecord: "Source",
     CategoryRecord: "Category",
+    StoryRecord: "Story",
 }
 ResolveInfo = GraphQLResolveInfo[Any]
 

@@ -23,6 +23,8 @@ from api.domain.articles import (
 from api.domain.catalog import entities_by_slug, mention_counts
 from api.domain.related import related_by_article
 from api.domain.shared import ArticleRecord, EntityRecord, LinkRecord, MentionRecord, RelatedRecord
+from api.domain.shared.records import StoryMemberRecord, StoryRecord
+from api.domain.stories import members_by_story, stories_by_article
 from api.models import EntityType
 
 if TYPE_CHECKING:
@@ -81,6 +83,20 @@ class EntityBySlugLoader(DataLoader[str, EntityRecord | None]):
         super().__init__(_batch(run, entities_by_slug, lambda: None), max_batch_size=MAX_BATCH)
 
 
+class StoryByArticleLoader(DataLoader[int, StoryRecord | None]):
+    """An article's story when it holds others too (three statements per page)."""
+
+    def __init__(self, run: SessionGate) -> None:
+        super().__init__(_batch(run, stories_by_article, lambda: None), max_batch_size=MAX_BATCH)
+
+
+class MembersByStoryLoader(DataLoader[int, list[StoryMemberRecord]]):
+    """A story's articles with their memberships (one statement per level)."""
+
+    def __init__(self, run: SessionGate) -> None:
+        super().__init__(_batch(run, members_by_story, list), max_batch_size=MAX_BATCH)
+
+
 @dataclass(frozen=True, slots=True)
 class RelatedKey:
     """One ``Article.related`` call: the article and the field's arguments."""
@@ -126,9 +142,11 @@ class Loaders:
         "body_by_article",
         "entity_by_slug",
         "links_by_article",
+        "members_by_story",
         "mention_count_by_entity",
         "mentions_by_article",
         "related_by_article",
+        "story_by_article",
     )
 
     def __init__(self, run: SessionGate) -> None:
@@ -139,3 +157,5 @@ class Loaders:
         self.article_by_id = ArticleByIdLoader(run)
         self.entity_by_slug = EntityBySlugLoader(run)
         self.related_by_article = RelatedByArticleLoader(run)
+        self.story_by_article = StoryByArticleLoader(run)
+        self.members_by_story = MembersByStoryLoader(run)

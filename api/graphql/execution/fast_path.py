@@ -196,6 +196,8 @@ class FastPath:
         field = self.schema.query_type.fields[plan.node.name.value]  # type: ignore[union-attr]
         args = get_argument_values(field, plan.node, variables)
         if plan.connection is not None:
+            if args.get("collapse") is not None:
+                raise StepAside  # the feed collapsed by story: standard execution's
             return RootCall(
                 plan,
                 article_filter=_filter(args.get("filter")),

@@ -40,6 +40,11 @@ class Change:
     id: str = strawberry.field(description="An article's public id, a source's or entity's slug.")
     version: int = strawberry.field(description="The resource's version after this change.")
     at: dt.datetime
+    story_id: str | None = strawberry.field(
+        description="For an article: the public id of its story now (null until clustered "
+        "or once deleted). An article's `story` also changes when others join or leave "
+        "it: a mirror refreshes the articles of this story and of the one it held."
+    )
 
 
 @strawberry.type(description="A page of the changes log, oldest first.")
@@ -59,6 +64,7 @@ def _change(record: ChangeRecord) -> Change:
         id=record.resource_id,
         version=record.version,
         at=record.at,
+        story_id=record.story_id,
     )
 
 

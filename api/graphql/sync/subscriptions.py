@@ -20,6 +20,7 @@ from api.db.database import Database
 from api.domain.shared import ArticleRecord
 from api.domain.stream import ArticleEvent, article_events, parse_since, stream_slots
 from api.errors import BroadsheetError, InvalidInput, ServiceUnavailable
+from api.graphql.articles.queries import ArticleCollapse
 from api.graphql.articles.types import Article
 from api.graphql.core import inputs
 from api.graphql.core.context import Info
@@ -72,6 +73,7 @@ async def article_changed(
     info: Info,
     filter: inputs.ArticleFilterInput | None = None,
     since: str | None = None,
+    collapse: ArticleCollapse | None = None,
 ) -> AsyncGenerator[ArticleChange, None]:
     request = info.context.request
     settings: Settings = request.app.state.settings
@@ -87,7 +89,13 @@ async def article_changed(
         raise _graphql_error(busy)
     try:
         poll = settings.stream_poll_seconds
-        events = article_events(database, article_filter, after, poll_seconds=poll)
+        events = article_events(
+            database,
+            article_filter,
+            after,
+            poll_seconds=poll,
+            collapse=collapse is ArticleCollapse.STORY,
+        )
         async with contextlib.aclosing(events):
             async for item in events:
                 if not isinstance(item, ArticleEvent):
@@ -108,6 +116,7 @@ class Subscription:
             "Live article changes from the changes log, for any feed filter: CREATED and "
             "UPDATED when the article matches the filter as it is now, every DELETED "
             "(the log cannot tell whether a deleted article matched). From now, or after "
-            "the cursor `since`. REST: GET /v1/stream (Server-Sent Events)."
+            "the cursor `since`. `collapse: STORY`: CREATED and UPDATED only of articles "
+            "standing for their story. REST: GET /v1/stream (Server-Sent Events)."
         ),
     )

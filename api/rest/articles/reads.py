@@ -9,7 +9,7 @@ import orjson
 from api.domain import articles as article_documents
 from api.domain import articles as article_writes
 from api.domain import feed as feed_documents
-from api.domain import related
+from api.domain import related, stories
 from api.domain.shared import RelatedRecord
 from api.errors import NotFound
 from api.rest.core.operations import Call, Reply
@@ -22,6 +22,8 @@ from api.rest.syndication.handlers import alternate_links
 async def feed_reply(call: Call, scope: Any = None) -> Reply:
     """A page of the feed, of every article or of a source's or entity's (``scope``)."""
     query: FeedQuery = call.query
+    if query.collapse == "story":
+        scope = stories.collapsed_scope(scope)
     page = await feed_documents.article_page_documents(
         call.reads,
         query.to_filter(),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.rest.contract.story_examples import ARTICLE_STORY, STORY_EXAMPLES
+
 SOURCE: dict[str, Any] = {
     "slug": "crypto-briefing",
     "name": "Crypto Briefing",
@@ -61,6 +63,7 @@ ARTICLE: dict[str, Any] = {
     "entities": [MENTION],
     "entity_groups": [{"type": "company", "entities": [MENTION]}],
     "related_links": [{"kind": "follow_up", "score": 0.8, "article": REF}],
+    "story": ARTICLE_STORY,
 }
 # A feed item is the article page minus what only the page carries.
 PAGE_ONLY = {"analysis", "key_takeaways", "created_at", "entity_groups", "related_links"}
@@ -140,6 +143,7 @@ CHANGES: dict[str, Any] = {
             "id": ARTICLE["id"],
             "version": 3,
             "at": "2026-11-27T09:14:03Z",
+            "story_id": ARTICLE_STORY["id"],
         }
     ],
     "next_cursor": "WyJjaGFuZ2VzIiwxMDQxXQ",
@@ -266,3 +270,4 @@ EXAMPLES |= {
     "listWebhookDeliveries": {"items": [DELIVERY], "next_cursor": None},
     "redeliverWebhook": DELIVERY | {"attempts": 0, "next_attempt_at": "2026-11-27T09:05:00Z"},
 }
+EXAMPLES |= STORY_EXAMPLES

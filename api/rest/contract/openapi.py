@@ -322,6 +322,7 @@ def build_openapi(operations: tuple[Operation, ...]) -> dict[str, Any]:
             {"name": "sources", "description": "Publishers."},
             {"name": "categories", "description": "Editorial categories."},
             {"name": "entities", "description": "What articles mention."},
+            {"name": "stories", "description": "One event told by several sources."},
             {"name": "operations", "description": "Health and readiness."},
             {"name": "sync", "description": "The changes log, for mirrors."},
             {"name": "feeds", "description": "RSS, Atom, JSON Feed and the live stream."},

@@ -49,6 +49,7 @@ FEED_FIELDS = (
     "entities",
     "analysis",
     "key_takeaways",
+    "story",
 )
 _FIELD_NAME = "(?:id|" + "|".join(FEED_FIELDS) + ")"
 FIELDS_PATTERN = f"^{_FIELD_NAME}(?:,{_FIELD_NAME})*$"
@@ -138,6 +139,23 @@ class FilterQuery(ArticleFilters, PageQuery):
 
 class FeedQuery(FilterQuery):
     order: ArticleOrder = Field(default=ArticleOrder.NEWEST)
+    collapse: Literal["story"] | None = Field(
+        default=None,
+        description="`story`: one item per story, its headline article (the most "
+        "important, then the earliest), with `story.size`; paging lists each story once.",
+    )
+
+
+class StoryListQuery(ArticleFilters, PageQuery):
+    """Stories with at least one article the feed's filters keep."""
+
+    min_size: int = Field(
+        default=2,
+        ge=1,
+        le=1000,
+        description="Only stories of at least this many articles; 1 lists single articles' "
+        "stories too.",
+    )
 
 
 class SearchQuery(FilterQuery):
@@ -154,10 +172,19 @@ class SearchQuery(FilterQuery):
 class SyndicationQuery(ArticleFilters):
     """RSS, Atom and JSON Feed: the newest articles for any feed filter."""
 
+    collapse: Literal["story"] | None = Field(
+        default=None, description="`story`: one entry per story, its headline article."
+    )
+
     limit: int = Field(default=50, ge=1, le=100, description="How many of the newest articles.")
 
 
 class StreamQuery(ArticleFilters):
+    collapse: Literal["story"] | None = Field(
+        default=None,
+        description="`story`: only articles standing for their story (its headline, or "
+        "alone), as the collapsed feed lists them.",
+    )
     since: Cursor | None = Field(
         default=None,
         description="Resume after this changes cursor (an event's `id`, or `next_cursor` of "

@@ -67,6 +67,15 @@ class RelatedLink(Strict):
     article: ArticleRef
 
 
+class ArticleStory(Strict):
+    """The story an article belongs to, when other articles tell it too."""
+
+    id: str = Field(max_length=36, description="The story's stable public id.")
+    size: int = Field(ge=2, description="How many articles tell it.")
+    first_published_at: dt.datetime
+    sources: list[SourceRef] = Field(description="Distinct sources, by first coverage.")
+
+
 class FeedArticle(Strict):
     """A feed item. With ``fields=`` only ``id`` and the requested fields are present."""
 
@@ -90,6 +99,7 @@ class FeedArticle(Strict):
     entities: list[MentionedEntity] | None = None
     analysis: list[str] | None = None
     key_takeaways: list[str] | None = None
+    story: ArticleStory | None = Field(default=None, description="Null for a story of one.")
 
 
 class Article(Strict):
@@ -118,6 +128,7 @@ class Article(Strict):
     entities: list[MentionedEntity] = Field(description="Most salient first.")
     entity_groups: list[EntityGroup] = Field(description="Entities grouped by type.")
     related_links: list[RelatedLink] = Field(description="Stored links, strongest first.")
+    story: ArticleStory | None = Field(description="Null when no other article tells it.")
 
 
 class FeedPage(Strict):

@@ -94,6 +94,7 @@ _FEED_GETTERS: dict[str, Any] = {
     "entities": lambda a: [mention_view(m) for m in a.mentions or ()],
     "analysis": lambda a: a.analysis,
     "key_takeaways": lambda a: a.key_takeaways,
+    "story": lambda a: a.story,
 }
 
 

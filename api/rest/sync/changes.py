@@ -28,6 +28,11 @@ class ChangeItem(Strict):
     id: str = Field(description="An article's public id, a source's or entity's slug.")
     version: int = Field(ge=1, description="The resource's version after this change.")
     at: dt.datetime
+    story_id: str | None = Field(
+        description="For an article: the public id of its story now (null until clustered "
+        "or once deleted). An article's `story` also changes when others join or leave "
+        "it: a mirror refreshes the articles of this story and of the one it held."
+    )
 
 
 class ChangesPage(Strict):
@@ -48,6 +53,7 @@ async def list_changes(call: Call) -> Reply:
             "id": r.resource_id,
             "version": r.version,
             "at": r.at,
+            "story_id": r.story_id,
         }
         for r in records
     ]

@@ -76,7 +76,13 @@ async def _frames(
     poll = min(settings.stream_poll_seconds, heartbeat, settings.stream_max_seconds)
     yield b"retry: %d\n\n" % RETRY_MS
     last_beat: float | None = None
-    events = article_events(request.app.state.db, query.to_filter(), since, poll_seconds=poll)
+    events = article_events(
+        request.app.state.db,
+        query.to_filter(),
+        since,
+        poll_seconds=poll,
+        collapse=query.collapse == "story",
+    )
     async with contextlib.aclosing(events):
         async for item in events:
             if isinstance(item, ArticleEvent):

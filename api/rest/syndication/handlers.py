@@ -14,7 +14,8 @@ from api.rest.core.params import ArticleFilters, SyndicationQuery
 from api.rest.syndication.render import FEED_MEDIA_TYPES, RENDERERS, FeedLinks
 from api.settings import Settings
 
-FILTER_NAMES = frozenset(ArticleFilters.model_fields)
+# What a feed page and its syndication feeds share: the filters, and collapsing by story.
+FILTER_NAMES = frozenset({*ArticleFilters.model_fields, "collapse"})
 
 
 def _filter_pairs(request: Request) -> list[tuple[str, str]]:
@@ -46,7 +47,9 @@ def _feed_handler(kind: str) -> Handler:
 
     async def handler(call: Call) -> Reply:
         query: SyndicationQuery = call.query
-        feed = await syndication.syndication(call.session, query.to_filter(), limit=query.limit)
+        feed = await syndication.syndication(
+            call.session, query.to_filter(), limit=query.limit, collapse=query.collapse == "story"
+        )
         return Reply(render(feed, _links(call.request)))
 
     return handler

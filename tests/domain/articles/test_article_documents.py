@@ -17,7 +17,8 @@ from sqlalchemy import text
 
 from api.domain.articles import documents as article_documents
 from api.domain.shared import article_rows as articles
-from api.domain.shared.records import ArticleRecord, LinkRecord
+from api.domain.shared.records import ArticleRecord, LinkRecord, StoryRecord
+from api.domain.stories import stories_by_article
 from api.rest.core.views import (
     article_document_view,
     article_ref_view,
@@ -33,7 +34,19 @@ def _link_view(link: LinkRecord) -> dict[str, Any]:
     return {"kind": link.kind, "score": link.score, "article": article_ref_view(link.article)}
 
 
-def _article_view(article: ArticleRecord) -> dict[str, Any]:
+def _story_view(story: StoryRecord | None) -> dict[str, Any] | None:
+    """The article's story as the reads' records give it (Python), against the SQL JSON."""
+    if story is None:
+        return None
+    return {
+        "id": story.id,
+        "size": story.size,
+        "first_published_at": story.first_published_at,
+        "sources": [{"slug": s.slug, "name": s.name} for s in story.sources],
+    }
+
+
+def _article_view(article: ArticleRecord, story: StoryRecord | None) -> dict[str, Any]:
     entities = [mention_view(m) for m in article.mentions or ()]
     return {
         "id": article.id,
@@ -59,6 +72,7 @@ def _article_view(article: ArticleRecord) -> dict[str, Any]:
         "entities": entities,
         "entity_groups": entity_groups(entities),
         "related_links": [_link_view(link) for link in article.links or ()],
+        "story": _story_view(story),
     }
 
 
@@ -68,7 +82,8 @@ async def _compare_all(store: Store) -> int:
         for public_id, slug in keys:
             expected = await articles.get_article(session, public_id)
             assert expected is not None
-            want = orjson.loads(orjson.dumps(_article_view(expected)))
+            story = (await stories_by_article(session, [expected.pk])).get(expected.pk)
+            want = orjson.loads(orjson.dumps(_article_view(expected, story)))
             for key in (public_id, slug):
                 found = await article_documents.article_document(session, key)
                 assert found is not None
@@ -92,7 +107,9 @@ def test_the_corpus_has_what_the_comparison_needs(store: Store) -> None:
                     "(SELECT count(*) FROM article_links WHERE score IS NOT NULL), "
                     "(SELECT count(*) FROM articles WHERE category_id IS NULL), "
                     "(SELECT count(*) FROM articles a WHERE NOT EXISTS "
-                    "(SELECT 1 FROM mentions m WHERE m.article_id = a.id))"
+                    "(SELECT 1 FROM mentions m WHERE m.article_id = a.id)), "
+                    "(SELECT count(*) FROM stories WHERE size > 1), "
+                    "(SELECT count(*) FROM stories WHERE size = 1)"
                 )
             )
             return tuple(row.one())

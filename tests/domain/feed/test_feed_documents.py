@@ -74,6 +74,7 @@ async def _both_pages(
                 cursor=cursor,
                 with_body=bool(fields & {"analysis", "key_takeaways"}),
                 with_mentions="entities" in fields,
+                with_stories="story" in fields,
                 scope=scope,
             )
             got = await feed_documents.article_page_documents(

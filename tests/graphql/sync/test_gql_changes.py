@@ -15,7 +15,9 @@ from tests.fixtures.writes import key_headers, payload
 pytestmark = pytest.mark.anyio
 
 CHANGES = """query($since: String, $first: Int) {
-  changes(since: $since, first: $first) { items { seq resource op id version at } nextCursor }
+  changes(since: $since, first: $first) {
+    items { seq resource op id version at storyId } nextCursor
+  }
 }"""
 
 
@@ -27,7 +29,9 @@ async def gql_page(client: httpx.AsyncClient, since: str | None, first: int) -> 
 
 
 def as_rest(item: dict[str, Any]) -> dict[str, Any]:
-    return item | {"resource": item["resource"].lower(), "op": item["op"].lower()}
+    rest = {key: value for key, value in item.items() if key != "storyId"}
+    lower = {"resource": item["resource"].lower(), "op": item["op"].lower()}
+    return rest | lower | {"story_id": item["storyId"]}
 
 
 async def seed(client: httpx.AsyncClient, writer: dict[str, str]) -> list[str]:

@@ -36,11 +36,26 @@ class Mirror:
         key = change["id"]
         if change["resource"] != "article":  # this mirror keeps articles only
             return
+        # An article's story changes with its story's other articles (one joins, leaves or
+        # is edited): those changes name the story, whose articles the mirror refreshes,
+        # as it does the story it held the article in.
+        held = self.articles.get(key, {}).get("story")
+        stories = {change["story_id"], held["id"] if held else None} - {None}
         if change["op"] == "deleted":
             self.articles.pop(key, None)
-            return
+        else:
+            await self.refresh(client, key)
+        for story in sorted(stories):
+            response = await client.get(f"/v1/stories/{story}")
+            if response.status_code == 404:  # merged into another or emptied since
+                continue
+            for member in response.json()["articles"]:
+                await self.refresh(client, member["article"]["id"])
+
+    async def refresh(self, client: httpx.AsyncClient, key: str) -> None:
         response = await client.get(f"/v1/articles/{key}")
         if response.status_code == 410:  # deleted since: its own change follows
+            self.articles.pop(key, None)
             return
         assert response.status_code == 200
         self.articles[key] = own_fields(response.json())

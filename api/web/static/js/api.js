@@ -90,4 +90,5 @@ fragment Card on Article {
   source { slug name }
   category { slug name icon }
   mentions { entity { slug name type } }
+  story { storyId sourceCount }
 }`;

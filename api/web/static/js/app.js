@@ -6,12 +6,14 @@ import * as article from "./pages/article.js";
 import * as entity from "./pages/entity.js";
 import * as feed from "./pages/feed.js";
 import * as search from "./pages/search.js";
+import * as story from "./pages/story.js";
 
 const ROUTES = [
   [/^\/$/, feed],
   [/^\/search$/, search],
   [/^\/articles\/([^/]+)$/, article],
   [/^\/entities\/([^/]+)$/, entity],
+  [/^\/stories\/([^/]+)$/, story],
 ];
 
 const main = document.getElementById("main");
@@ -48,7 +50,7 @@ async function show(url, { focus = true, keepFocus = false } = {}) {
     if (route.page === feed) backHref = url.pathname + url.search;
   } catch (error) {
     if (error.name === "AbortError") return;
-    const notFound = error instanceof article.NotFound;
+    const notFound = error instanceof article.NotFound || error instanceof story.NotFound;
     document.title = `${notFound ? "Not found" : "Error"} · Broadsheet`;
     replace(
       main,

@@ -17,6 +17,13 @@ export const ENTITY_TYPES = {
 
 export const articlePath = (slug) => `/articles/${encodeURIComponent(slug)}`;
 export const entityPath = (slug) => `/entities/${encodeURIComponent(slug)}`;
+export const storyPath = (id) => `/stories/${encodeURIComponent(id)}`;
+
+/** "N sources": the link from an article to the story it tells with other sources. */
+export function storyLink(story) {
+  if (!story) return null;
+  return h("a", { class: "story-link", href: storyPath(story.storyId) }, `${story.sourceCount} sources`);
+}
 
 export function categoryChip(category, { link = true } = {}) {
   if (!category) return null;
@@ -74,7 +81,14 @@ export function articleCard(article, { snippet = null, headingLevel = 2 } = {}) 
       { class: "card" },
       articleChips(article, { linkCategory: false }),
       heading,
-      h("p", { class: "meta" }, article.source.name, " · ", timeAgo(article.publishedAt)),
+      h(
+        "p",
+        { class: "meta" },
+        article.source.name,
+        " · ",
+        timeAgo(article.publishedAt),
+        article.story ? [" · ", storyLink(article.story)] : null,
+      ),
       snippet === null
         ? h("p", { class: "summary" }, article.summary)
         : h("p", { class: "snippet" }, highlighted(snippet)),

@@ -7,6 +7,7 @@ import {
   ENTITY_TYPES,
   entityChip,
   skeletonBlock,
+  storyPath,
 } from "../components.js";
 import { h, replace, timeAgo } from "../dom.js";
 import { icon } from "../icons.js";
@@ -23,6 +24,10 @@ query ArticlePage($slug: String!) {
       score
       explanation { kind linkKind sharedEntities { entity { slug name } } }
       article { slug title publishedAt source { name } }
+    }
+    story {
+      storyId size sourceCount
+      articles { article { slug title publishedAt source { slug name } } }
     }
   }
 }`;
@@ -113,6 +118,31 @@ function relatedBox(related) {
   );
 }
 
+/** The other sources telling this story, earliest first. */
+function coverageBox(article) {
+  const story = article.story;
+  if (!story) return null;
+  const others = story.articles.filter((m) => m.article.slug !== article.slug);
+  return h(
+    "section",
+    { class: "aside-box", "aria-labelledby": "coverage-title" },
+    h("h2", { class: "section-title", id: "coverage-title" }, "Also covered by"),
+    h(
+      "ul",
+      { class: "also-covered" },
+      others.map(({ article: other }) =>
+        h(
+          "li",
+          {},
+          h("a", { class: "title", href: articlePath(other.slug) }, other.title),
+          h("p", { class: "meta" }, h("strong", {}, other.source.name), " · ", timeAgo(other.publishedAt)),
+        ),
+      ),
+    ),
+    h("p", { class: "reason" }, h("a", { href: storyPath(story.storyId) }, `The whole story: ${story.sourceCount} sources`)),
+  );
+}
+
 export function skeleton(main) {
   replace(
     main,
@@ -168,7 +198,7 @@ export async function render(main, { params, signal, backHref }) {
           h("span", { class: "visually-hidden" }, " (opens in a new tab)"),
         ),
       ),
-      h("aside", { "aria-label": "About this story" }, mentionsBox(article.mentions), relatedBox(article.related)),
+      h("aside", { "aria-label": "About this story" }, coverageBox(article), mentionsBox(article.mentions), relatedBox(article.related)),
     ),
   );
 }

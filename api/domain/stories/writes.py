@@ -1,0 +1,421 @@
+"""Stories at write time: every article write path ends here, before ``finish_write``.
+
+``assign_stories`` takes the articles a transaction created or changed (and, optionally,
+unchanged ones, which are clustered only if they never were) and:
+
+- keeps an article where it is when what the clustering compares (title and summary terms,
+  salient entities, publication time, source) did not change — an edit of the image or the
+  importance leaves its story alone (the story's headline is recomputed);
+- otherwise *detaches* it: its membership, signature and entity keys go, its old story
+  shrinks (and is deleted when it was the last member), then it is clustered again as a new
+  article would be — it may stay, move to another story, found one, or bridge two;
+- honours ``same_story`` links in either direction, also on articles that are kept: two
+  stories joined by an editor's link merge.
+
+Edits and deletes never split a story: members that joined through an article that moved
+away or was deleted stay together (splitting is not needed for correctness, and a story id
+a client saw keeps its members). ``forget_articles`` is the delete path: the article's story
+shrinks, loses it as headline, and is deleted when empty.
+
+Statements per call are bounded by the batch (IN lists in chunks of 500), never per article:
+targets, their mentions, memberships and links; one candidate key query; candidate
+signatures; entity names; then the writes as multi-row statements; one aggregate read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from sqlalchemy import and_, bindparam, delete, insert, or_, select, union_all, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.db.database import fetch_rows
+from api.domain.stories.aggregates import chunks, refresh_stories
+from api.domain.stories.clustering import Clusterer, Item, Membership
+from api.domain.stories.clustering_features import Signature
+from api.models import Article, ArticleLink, Base, Entity, LinkKind, Mention
+from api.models.base import utcnow
+from api.models.ids import new_public_id
+from api.models.story import Story, StoryEntityKey, StoryMember, StorySignature
+from api.settings import get_settings
+
+ENTITIES_PER_PROBE = 50  # entities (each with its terms) per candidate statement
+_members = Base.metadata.tables[StoryMember.__tablename__]
+_keys = Base.metadata.tables[StoryEntityKey.__tablename__]
+_signatures = Base.metadata.tables[StorySignature.__tablename__]
+
+
+async def assign_stories(
+    session: AsyncSession, written: Sequence[int], unchanged: Sequence[int] = ()
+) -> None:
+    """Cluster the articles with these ids (see the module docstring); flushes, never commits."""
+    settings = get_settings()
+    if not settings.stories_enabled or not (written or unchanged):
+        return
+    await session.flush()
+    ids = sorted(set(written) | set(unchanged))
+    names: Names = {}
+    items, public_ids = await _load_items(session, ids, names)
+    current = await _current(session, ids)
+    links = await _same_story_links(session, ids)
+    keep: dict[int, int] = {}  # article -> its story, left where it is
+    detach: dict[int, int] = {}
+    for article_id, (story_id, stored) in current.items():
+        item = items.get(article_id)
+        if item is not None and stored == _fingerprint(item):
+            keep[article_id] = story_id
+        else:
+            detach[article_id] = story_id
+    touched = {keep[i] for i in written if i in keep}
+    if detach:
+        await _detach(session, list(detach))
+        # Exact sizes before candidates are read: a merge keeps the larger story.
+        await refresh_stories(session, set(detach.values()))
+    fresh = [items[i] for i in ids if i in items and i not in keep]
+    if not fresh and not any(i in links for i in keep):
+        await refresh_stories(session, touched)
+        return
+
+    clusterer = Clusterer(settings.story_window_hours)
+    partners = {p for i in ids for p in links.get(i, ())} - {i.article_id for i in fresh}
+    known = await _candidates(session, fresh, clusterer.window, partners | set(keep))
+    for item, story_id, size, public_id in known:
+        clusterer.add_known(item, story_id, size)
+        public_ids[item.article_id] = public_id
+    for story_id, founder in await _founders(session, {story for _, story, _, _ in known}):
+        clusterer.add_founder(story_id, founder)
+    memberships = clusterer.assign_all(fresh, links)
+    for article_id in keep:  # an editor link on a kept article still joins two stories
+        for other in links.get(article_id, ()):
+            if other in clusterer.story_of and article_id in clusterer.story_of:
+                clusterer.link(article_id, other)
+
+    story_ids = await _write_stories(session, clusterer)
+    final = {m.article_id: story_ids[clusterer.find(m.story)] for m in memberships}
+    await _write_members(session, fresh, memberships, final, public_ids, names)
+    touched = {story_ids[clusterer.find(s)] for s in touched if s in clusterer.parent}
+    touched |= set(final.values())
+    touched |= {story_ids[clusterer.find(survivor)] for _, survivor in clusterer.merges}
+    await refresh_stories(session, touched)
+
+
+async def forget_articles(session: AsyncSession, article_ids: Collection[int]) -> None:
+    """Before deleting articles: take them out of their stories, which shrink or go."""
+    if not article_ids or not get_settings().stories_enabled:
+        return
+    stories: set[int] = set()
+    for chunk in chunks(sorted(article_ids)):
+        rows = await fetch_rows(
+            session, select(_members.c.story_id).where(_members.c.article_id.in_(chunk))
+        )
+        stories |= {row[0] for row in rows}
+    await _detach(session, list(article_ids))
+    await refresh_stories(session, stories)
+
+
+def _fingerprint(item: Item) -> tuple[Any, ...]:
+    sig = item.signature
+    return (sig, item.published_at, item.source_id)
+
+
+Names = dict[int, tuple[str, str, str]]  # entity id -> slug, name, type
+
+
+async def _load_items(
+    session: AsyncSession, ids: Sequence[int], entities: Names
+) -> tuple[dict[int, Item], dict[int, str]]:
+    """The articles as the clustering sees them; fills ``entities`` with what they mention
+    (a shared entity is one of the new article's own, so explanations need no other read)."""
+    mentions: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    names: dict[int, list[str]] = defaultdict(list)
+    rows: list[Any] = []
+    named = select(
+        Mention.article_id,
+        Mention.entity_id,
+        Mention.salience,
+        Entity.name,
+        Entity.slug,
+        Entity.type,
+    ).join(Entity, Entity.id == Mention.entity_id)
+    for chunk in chunks(ids):
+        rows += await fetch_rows(
+            session,
+            select(
+                Article.id,
+                Article.public_id,
+                Article.url,
+                Article.published_at,
+                Article.source_id,
+                Article.title,
+                Article.summary,
+            ).where(Article.id.in_(chunk)),
+        )
+        for article_id, entity_id, salience, name, slug, type_ in await fetch_rows(
+            session, named.where(Mention.article_id.in_(chunk))
+        ):
+            mentions[article_id].append((entity_id, salience))
+            names[article_id].append(name)
+            entities[entity_id] = (slug, name, str(type_))
+    items = {
+        r.id: Item(
+            r.id,
+            r.url,
+            r.published_at,
+            r.source_id,
+            Signature.build(r.title, r.summary, mentions.get(r.id, ()), names.get(r.id, ())),
+        )
+        for r in rows
+    }
+    return items, {r.id: r.public_id for r in rows}
+
+
+async def _current(
+    session: AsyncSession, ids: Sequence[int]
+) -> dict[int, tuple[int, tuple[Any, ...] | None]]:
+    """Stored membership of each article, with the fingerprint it was clustered on."""
+    found: dict[int, tuple[int, tuple[Any, ...] | None]] = {}
+    stmt = select(
+        _members.c.article_id,
+        _members.c.story_id,
+        _signatures.c.terms,
+        _signatures.c.entities,
+        _signatures.c.published_at,
+        _signatures.c.source_id,
+    ).outerjoin(_signatures, _signatures.c.article_id == _members.c.article_id)
+    for chunk in chunks(ids):
+        for row in await fetch_rows(session, stmt.where(_members.c.article_id.in_(chunk))):
+            print_ = None
+            if row.terms is not None:
+                sig = Signature.from_stored(row.terms, row.entities)
+                print_ = (sig, _utc(row.published_at), row.source_id)
+            found[row.article_id] = (row.story_id, print_)
+    return found
+
+
+def _utc(value: Any) -> dt.datetime:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    assert isinstance(value, dt.datetime)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+async def _same_story_links(session: AsyncSession, ids: Sequence[int]) -> dict[int, set[int]]:
+    links: dict[int, set[int]] = defaultdict(set)
+    pairs = select(ArticleLink.from_article_id, ArticleLink.to_article_id).where(
+        ArticleLink.kind == LinkKind.SAME_STORY
+    )
+    for chunk in chunks(ids):
+        # Each side through its own index (an OR of the two made SQLite scan the links).
+        both = union_all(
+            pairs.where(ArticleLink.from_article_id.in_(chunk)),
+            pairs.where(ArticleLink.to_article_id.in_(chunk)),
+        )
+        for a, b in await fetch_rows(session, both):
+            links[a].add(b)
+            links[b].add(a)
+    return links
+
+
+async def _detach(session: AsyncSession, article_ids: list[int]) -> None:
+    for chunk in chunks(sorted(article_ids)):
+        for table in (_members, _signatures, _keys):
+            await session.execute(delete(table).where(table.c.article_id.in_(chunk)))
+
+
+async def _candidates(
+    session: AsyncSession, fresh: Sequence[Item], window: dt.timedelta, extra: set[int]
+) -> list[tuple[Item, int, int, str]]:
+    """Clustered articles that share a salient entity with a fresh one within the window."""
+    times: dict[tuple[int, str], list[dt.datetime]] = defaultdict(list)
+    for item in fresh:
+        for key in item.signature.blocks():
+            times[key].append(item.published_at)
+    wanted = set(extra)
+    if times:
+        lo = min(min(v) for v in times.values()) - window
+        hi = max(max(v) for v in times.values()) + window
+        by_entity: dict[int, list[str]] = defaultdict(list)
+        for entity_id, term in sorted(times):
+            by_entity[entity_id].append(term)
+        entities = sorted(by_entity)
+        for start in range(0, len(entities), ENTITIES_PER_PROBE):
+            # (entity = e AND term IN (...)) OR ...: index probes on the key's leading columns
+            # on both databases (a row-value IN list made SQLite scan the table).
+            probe = or_(
+                *(
+                    and_(_keys.c.entity_id == e, _keys.c.term.in_(by_entity[e]))
+                    for e in entities[start : start + ENTITIES_PER_PROBE]
+                )
+            )
+            stmt = select(
+                _keys.c.entity_id, _keys.c.term, _keys.c.published_at, _keys.c.article_id
+            ).where(probe, _keys.c.published_at.between(lo, hi))
+            for entity_id, term, at, article_id in await fetch_rows(session, stmt):
+                at = _utc(at)
+                if any(abs(at - t) <= window for t in times[entity_id, term]):
+                    wanted.add(article_id)
+    wanted -= {item.article_id for item in fresh}
+    known: list[tuple[Item, int, int, str]] = []
+    stmt = (
+        select(
+            _signatures.c.article_id,
+            _signatures.c.published_at,
+            _signatures.c.source_id,
+            _signatures.c.terms,
+            _signatures.c.entities,
+            Article.url,
+            Article.public_id,
+            Story.id,
+            Story.size,
+        )
+        .join(Article, Article.id == _signatures.c.article_id)
+        .join(_members, _members.c.article_id == _signatures.c.article_id)
+        .join(Story, Story.id == _members.c.story_id)
+    )
+    for some in chunks(sorted(wanted)):
+        for row in await fetch_rows(session, stmt.where(_signatures.c.article_id.in_(some))):
+            sig = Signature.from_stored(row.terms, row.entities)
+            item = Item(row.article_id, row.url, _utc(row.published_at), row.source_id, sig)
+            known.append((item, row.id, row.size, row.public_id))
+    return known
+
+
+async def _founders(session: AsyncSession, story_ids: set[int]) -> list[tuple[int, Item]]:
+    """Each story's earliest member, which every newcomer must also resemble."""
+    stmt = (
+        select(
+            _members.c.story_id,
+            _signatures.c.article_id,
+            _signatures.c.published_at,
+            _signatures.c.source_id,
+            _signatures.c.terms,
+            _signatures.c.entities,
+            Article.url,
+        )
+        .join(_signatures, _signatures.c.article_id == _members.c.article_id)
+        .join(Article, Article.id == _members.c.article_id)
+        .join(Story, Story.id == _members.c.story_id)
+        .where(_signatures.c.published_at == Story.first_published_at)
+    )
+    found = []
+    for chunk in chunks(sorted(story_ids)):
+        for row in await fetch_rows(session, stmt.where(_members.c.story_id.in_(chunk))):
+            sig = Signature.from_stored(row.terms, row.entities)
+            item = Item(row.article_id, row.url, _utc(row.published_at), row.source_id, sig)
+            found.append((row.story_id, item))
+    return found
+
+
+async def _write_stories(session: AsyncSession, clusterer: Clusterer) -> dict[int, int]:
+    """Insert the stories founded here and apply merges; stored ids by final story key."""
+    now = utcnow()
+    roots = sorted({clusterer.find(key) for key in clusterer.parent})
+    founded = {key: new_public_id() for key in roots if key < 0}
+    ids: dict[int, int] = {key: key for key in roots if key > 0}
+    if founded:
+        rows = [
+            {
+                "public_id": public_id,
+                "size": 0,
+                "source_count": 0,
+                "first_published_at": now,
+                "last_published_at": now,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for public_id in founded.values()
+        ]
+        result = await session.execute(insert(Story).returning(Story.public_id, Story.id), rows)
+        by_public = {public_id: story_id for public_id, story_id in result}
+        ids |= {key: by_public[public_id] for key, public_id in founded.items()}
+    moves = [
+        {"old": absorbed, "new": ids[clusterer.find(absorbed)]}
+        for absorbed, _ in clusterer.merges
+        if absorbed > 0
+    ]
+    if moves:
+        move = (
+            update(_members)
+            .where(_members.c.story_id == bindparam("old"))
+            .values(story_id=bindparam("new"))
+        )
+        await session.execute(move, moves)
+        absorbed_ids = [m["old"] for m in moves]
+        for chunk in chunks(absorbed_ids):
+            await session.execute(delete(Story).where(Story.id.in_(chunk)))
+    return ids
+
+
+async def _write_members(
+    session: AsyncSession,
+    fresh: Sequence[Item],
+    memberships: Sequence[Membership],
+    final: dict[int, int],
+    public_ids: dict[int, str],
+    names: Names,
+) -> None:
+    if not memberships:
+        return
+    now = utcnow()
+    by_id = {item.article_id: item for item in fresh}
+    members = []
+    for m in memberships:
+        members.append(
+            {
+                "article_id": m.article_id,
+                "story_id": final[m.article_id],
+                "score": m.score,
+                "explanation": explanation(m, names, public_ids),
+                "joined_at": now,
+            }
+        )
+    await session.execute(insert(_members), members)
+    signatures = [
+        {
+            "article_id": item.article_id,
+            "published_at": item.published_at,
+            "source_id": item.source_id,
+            "terms": item.signature.stored_terms(),
+            "entities": item.signature.stored_entities(),
+        }
+        for item in (by_id[m.article_id] for m in memberships)
+    ]
+    await session.execute(insert(_signatures), signatures)
+    keys = [
+        {
+            "entity_id": entity,
+            "term": term,
+            "published_at": item.published_at,
+            "article_id": item.article_id,
+        }
+        for item in (by_id[m.article_id] for m in memberships)
+        for entity, term in sorted(item.signature.blocks())
+    ]
+    if keys:
+        await session.execute(insert(_keys), keys)
+
+
+def explanation(
+    m: Membership, names: dict[int, tuple[str, str, str]], public_ids: dict[int, str]
+) -> dict[str, Any]:
+    """The contract's per-member explanation; shared entities strongest first."""
+    shared = sorted(m.shared, key=lambda s: (-s[1], names.get(s[0], ("",))[0]))
+    return {
+        "shared_entities": [
+            {
+                "slug": names[e][0],
+                "name": names[e][1],
+                "type": names[e][2],
+                "weight": round(w, 3),
+            }
+            for e, w in shared
+            if e in names
+        ],
+        "text_similarity": round(m.text, 3),
+        "hours_apart": round(m.hours_apart, 2),
+        "evidence": m.evidence,
+        "matched_article_id": None if m.matched is None else public_ids.get(m.matched),
+    }

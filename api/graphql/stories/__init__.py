@@ -1,0 +1,1 @@
+"""Stories in GraphQL: ``Story``, ``Query.stories``/``Query.story`` and ``Article.story``."""

@@ -1,0 +1,1 @@
+"""The stories tag: story pages and one story with its articles."""
