@@ -140,8 +140,15 @@ def test_reader_journey(page: Page, site: str, database_url: str) -> None:
     expect(page.locator("#feed .chip-bearish")).to_have_count(min(bearish, 40))
     assert calls.count("GET") == 3 and calls.count("POST") <= 1  # the feed's query, by hash
 
-    # Open an article: every section of the page, checked against the API.
-    link = page.locator("#feed .card h2 a").first
+    # Open an article with related coverage (not every demo article has some): every
+    # section of the page, checked against the API.
+    listed = graphql(
+        site,
+        "{ articles(first: 40, filter: {sentiment: BEARISH}) "
+        "{ edges { node { related(first: 1) { article { slug } } } } } }",
+    )["articles"]["edges"]
+    shown = next(i for i, edge in enumerate(listed) if edge["node"]["related"])
+    link = page.locator("#feed .card h2 a").nth(shown)
     title = link.inner_text()
     link.click()
     expect(page).to_have_url(re.compile(r"/articles/[a-z0-9-]+$"))
