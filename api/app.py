@@ -16,6 +16,7 @@ from api.db.database import (
     create_driver_reads,
     create_loop_read_engine,
 )
+from api.domain import purges as purge_worker
 from api.domain import webhooks as webhook_worker
 from api.edge.admission import AdmissionMiddleware
 from api.edge.deadline import DeadlineMiddleware
@@ -46,7 +47,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
         app.state.db = database
         try:
-            async with webhook_worker.running(database, settings):
+            async with (
+                webhook_worker.running(database, settings),
+                purge_worker.running(database, settings),
+            ):
                 with startup_frozen(enabled=settings.gc_freeze):
                     yield
         finally:
