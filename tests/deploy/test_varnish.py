@@ -9,6 +9,7 @@ outbox rows the purges come from are tested on both databases in tests/domain/pu
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -36,6 +37,7 @@ class Stack:
     app_base: str
     server: Any
     writer: dict[str, str]
+    database_path: Path
 
 
 @asynccontextmanager
@@ -49,9 +51,7 @@ async def cached_app(tmp_path: Path, **env: str) -> AsyncIterator[Stack]:
     }
     async with AsyncExitStack() as stack:
         varnish = stack.enter_context(running_varnish(tmp_path, varnish_port, app_port))
-        server = await asyncio.to_thread(
-            start_server, tmp_path, app_port, **(purge_env | env)
-        )
+        server = await asyncio.to_thread(start_server, tmp_path, app_port, **(purge_env | env))
         stack.callback(_stop, server)
         app_base = f"http://127.0.0.1:{app_port}"
         await wait_until_up(app_base, server)
@@ -64,7 +64,7 @@ async def cached_app(tmp_path: Path, **env: str) -> AsyncIterator[Stack]:
             httpx.AsyncClient(base_url=varnish.base_url, timeout=10)
         )
         await _until_backend_healthy(cache)
-        yield Stack(varnish, cache, app_base, server, writer)
+        yield Stack(varnish, cache, app_base, server, writer, tmp_path / "serve.db")
 
 
 def _stop(server: Any) -> None:
@@ -90,7 +90,22 @@ async def _create(stack: Stack, url: str, title: str) -> dict[str, Any]:
         "/v1/articles", json=payload(url=url, title=title), headers=stack.writer
     )
     assert response.status_code == 201, response.text
+    # The create's own purge must land before the test fills the cache, or it would empty
+    # the cache again behind the test's back.
+    await _purges_sent(stack)
     return {"etag": response.headers["etag"], **response.json()}
+
+
+async def _purges_sent(stack: Stack) -> None:
+    """Until the app's purge outbox is empty: every purge so far reached Varnish."""
+    deadline = time.monotonic() + 10
+    while True:
+        with sqlite3.connect(stack.database_path) as connection:
+            (left,) = connection.execute("SELECT count(*) FROM cache_purges").fetchone()
+        if left == 0:
+            return
+        assert time.monotonic() < deadline, f"{left} purges still unsent after 10 s"
+        await asyncio.sleep(0.02)
 
 
 async def test_a_feed_page_is_served_from_the_cache_on_the_second_hit(tmp_path: Path) -> None:
@@ -123,7 +138,7 @@ async def test_a_patch_makes_the_page_and_feeds_fresh_within_a_second(
     async with cached_app(tmp_path, BROADSHEET_CACHE_PURGE_METHOD=method) as stack:
         created = await _create(stack, "https://news.example/two", "Old headline")
         page, feed = f"/v1/articles/{created['id']}", "/v1/articles"
-        filtered = {"source": "wire", "limit": 10}
+        filtered: dict[str, str | int] | None = {"source": "wire", "limit": 10}
         for path, params in ((page, None), (feed, None), (feed, filtered)):
             await stack.cache.get(path, params=params)
             cached = await stack.cache.get(path, params=params)
@@ -145,12 +160,15 @@ async def test_a_patch_makes_the_page_and_feeds_fresh_within_a_second(
                 ("feed", feed, None),
                 ("filtered", feed, filtered),
             ):
-                if name in stale and "New headline" in (
-                    await stack.cache.get(path, params=params)
-                ).text:
+                if (
+                    name in stale
+                    and "New headline" in (await stack.cache.get(path, params=params)).text
+                ):
                     stale.discard(name)
             await asyncio.sleep(0.02)
         # Fresh, and cached again from then on.
+        await _purges_sent(stack)
+        await stack.cache.get(page)
         again = await stack.cache.get(page)
         assert again.headers["x-cache"] == "HIT" and "New headline" in again.text
 
