@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import httpx
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
 from api.db.database import Database
 from api.domain.purges.sender import new_client, send_purge
@@ -23,6 +23,7 @@ from api.domain.shared.outbox_worker import (
     OutboxWorker,
     RetryPolicy,
     after_attempt,
+    due,
     lease_due,
     still_leased,
 )
@@ -69,6 +70,11 @@ class PurgeWorker(OutboxWorker[PurgeClaim]):
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+    async def any_due(self) -> bool:
+        async with self.database.session() as session:
+            found = await session.scalar(select(CachePurge.id).where(due(CachePurge)).limit(1))
+        return found is not None
 
     async def claim(self) -> list[PurgeClaim]:
         async with self.database.session(write=True) as session:

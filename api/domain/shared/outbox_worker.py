@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import ColumnElement, Row, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.database import Database
@@ -94,6 +94,11 @@ async def lease_due(
     return result.all()
 
 
+def due(model: Any) -> ColumnElement[bool]:
+    """Rows a claim would take now (pending, or a lapsed lease)."""
+    return and_(model.status.in_(("pending", "delivering")), model.next_attempt_at <= utcnow())
+
+
 def after_attempt(attempts: int, outcome: Attempt, policy: RetryPolicy) -> dict[str, Any]:
     """The columns an attempt leaves (``attempts`` counts it): a failure is due again after
     a backoff, or ``dead`` once attempts run out; success is the caller's to record."""
@@ -140,6 +145,11 @@ class OutboxWorker(abc.ABC, Generic[ClaimT]):
     async def send_all(self, claims: list[ClaimT]) -> None:
         """Attempt every claim and record each outcome."""
 
+    async def any_due(self) -> bool:
+        """Whether a claim could find work. A worker woken by commits answers this with a
+        read: its own claims commit too, and would otherwise wake it again at once."""
+        return True
+
     async def run_once(self) -> int:
         """Claim one batch and send it; the number of rows attempted."""
         claims = await self.claim()
@@ -153,7 +163,7 @@ class OutboxWorker(abc.ABC, Generic[ClaimT]):
         while not stop.is_set():
             token = self.database.commits.token()
             try:
-                done = await self.run_once()
+                done = await self.run_once() if await self.any_due() else 0
             except Exception:  # a database hiccup must not end the worker
                 self.log.exception("%s worker: round failed", self.name)
                 done = 0

@@ -4,16 +4,20 @@ answers, and keys split to fit a header."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import select
+from starlette.applications import Starlette
 
 from api.db.database import Database
 from api.domain.purges import MAX_KEY_HEADER_BYTES, PurgeWorker
 from api.domain.purges.keys import chunks
+from api.domain.purges.worker import PurgeClaim
 from api.models import CachePurge
 from api.settings import Settings, get_settings
 from tests.fixtures.writes import create
@@ -220,3 +224,44 @@ def test_keys_split_into_requests_that_fit_a_header() -> None:
     assert [k for group in groups for k in group] == keys
     assert all(len(" ".join(group).encode()) <= MAX_KEY_HEADER_BYTES for group in groups)
     assert len(groups) == 5
+
+
+class CountingWorker(PurgeWorker):
+    claims = 0
+
+    async def claim(self) -> list[PurgeClaim]:
+        self.claims += 1
+        return await super().claim()
+
+
+async def test_a_commit_wakes_the_worker_and_its_own_commits_do_not(
+    client: httpx.AsyncClient,
+    writer: dict[str, str],
+    app: Starlette,
+    purge_urls: list[str],
+    purge_settings: Settings,
+) -> None:
+    database: Database = app.state.db
+    cache = Cache()
+    patient = purge_settings.model_copy(update={"cache_purge_poll_seconds": 60.0})
+    worker = CountingWorker(
+        database, patient, client=httpx.AsyncClient(transport=httpx.MockTransport(cache))
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop, wake_on_commit=True))
+    try:
+        await asyncio.sleep(0.3)
+        assert worker.claims == 0  # nothing due: not even a claim's write transaction
+        await create(client, writer)
+        deadline = time.monotonic() + 5  # woken by the commit, long before the 60 s poll
+        while await rows(database):
+            assert time.monotonic() < deadline, "the commit did not wake the worker"
+            await asyncio.sleep(0.02)
+        assert len(cache.seen) == 2
+        settled = worker.claims
+        await asyncio.sleep(0.5)
+        assert worker.claims == settled  # its own claim and delete did not wake it again
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)
+        await worker.aclose()
