@@ -24,6 +24,7 @@ from api.domain.shared.outbox_worker import (
     RetryPolicy,
     after_attempt,
     due,
+    in_background,
     lease_due,
     still_leased,
 )
@@ -145,12 +146,6 @@ async def running(database: Database, settings: Settings) -> AsyncIterator[None]
         yield
         return
     worker = PurgeWorker(database, settings)
-    stop = asyncio.Event()
-    task = asyncio.create_task(worker.run(stop, wake_on_commit=True), name="cache-purge-worker")
-    try:
+    grace = settings.cache_purge_timeout_seconds + 5
+    async with in_background(worker, grace_seconds=grace, wake_on_commit=True):
         yield
-    finally:
-        stop.set()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(task, settings.cache_purge_timeout_seconds + 5)
-        await worker.aclose()

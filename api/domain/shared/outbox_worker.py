@@ -22,7 +22,7 @@ import random
 import signal
 import socket
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -180,6 +180,26 @@ class OutboxWorker(abc.ABC, Generic[ClaimT]):
                         waiter.cancel()
                         with contextlib.suppress(asyncio.CancelledError):
                             await waiter
+
+
+@contextlib.asynccontextmanager
+async def in_background(
+    worker: OutboxWorker[Any], *, grace_seconds: float, wake_on_commit: bool = False
+) -> AsyncIterator[None]:
+    """Run ``worker`` while the block runs (inside ``broadsheet serve``); on exit let an
+    in-flight round finish for ``grace_seconds`` (if it hangs, its leases expire and other
+    workers retry), then close it."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        worker.run(stop, wake_on_commit=wake_on_commit), name=f"{worker.name} worker"
+    )
+    try:
+        yield
+    finally:
+        stop.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(task, grace_seconds)
+        await worker.aclose()
 
 
 async def run_until_signalled(workers: Sequence[OutboxWorker[Any]]) -> None:

@@ -21,6 +21,7 @@ from api.domain.shared.outbox_worker import (
     OutboxWorker,
     RetryPolicy,
     after_attempt,
+    in_background,
     lease_due,
     still_leased,
 )
@@ -143,13 +144,5 @@ async def running(database: Database, settings: Settings) -> AsyncIterator[None]
         yield
         return
     worker = WebhookWorker(database, settings)
-    stop = asyncio.Event()
-    task = asyncio.create_task(worker.run(stop), name="webhook-worker")
-    try:
+    async with in_background(worker, grace_seconds=settings.webhook_timeout_seconds + 5):
         yield
-    finally:
-        stop.set()
-        # Let an in-flight round finish; if it hangs, its leases expire and others retry.
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(task, settings.webhook_timeout_seconds + 5)
-        await worker.aclose()
