@@ -11,7 +11,7 @@
 #   Objects are tagged by the app's "xkey" response header.
 # - Requests that carry an API key pass to the app: their answers are private.
 #
-# The tests (tests/cache) run this file as is, with the backend's port replaced.
+# The tests (tests/deploy/test_varnish.py) run this file as is, with the backend port replaced.
 vcl 4.1;
 
 import std;
