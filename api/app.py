@@ -19,6 +19,7 @@ from api.db.database import (
     write_lane_for,
 )
 from api.db.replicas import POSITION_HEADER
+from api.domain import purges as purge_worker
 from api.domain import webhooks as webhook_worker
 from api.edge.admission import AdmissionMiddleware
 from api.edge.deadline import DeadlineMiddleware
@@ -54,7 +55,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             database.replicas.start()
         app.state.db = database
         try:
-            async with webhook_worker.running(database, settings):
+            async with (
+                webhook_worker.running(database, settings),
+                purge_worker.running(database, settings),
+            ):
                 with startup_frozen(enabled=settings.gc_freeze):
                     yield
         finally:

@@ -14,6 +14,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_PATH = Path("var") / "broadsheet.db"
 OTLP_ENDPOINT = "OTEL_EXPORTER_OTLP_ENDPOINT"
+# What a route class's freshness setting may say (each with a number of seconds).
+FRESHNESS_DIRECTIVES = ("max-age", "s-maxage", "stale-while-revalidate", "stale-if-error")
 
 
 class Settings(BaseSettings):
@@ -93,7 +95,8 @@ class Settings(BaseSettings):
     story_window_hours: float = Field(default=72.0, gt=0, le=24 * 30)
 
     # --- Webhooks ---
-    # Run the delivery worker inside `broadsheet serve` (off: run `broadsheet worker`).
+    # Run the outbox workers (webhook deliveries, cache purges) inside `broadsheet serve`
+    # (off: run `broadsheet worker`).
     webhook_worker: bool = True
     # Hosts, addresses or CIDR ranges a target may resolve to although private/loopback.
     webhook_allowed_hosts: list[str] = Field(default_factory=list)
@@ -106,6 +109,34 @@ class Settings(BaseSettings):
     webhook_lease_seconds: float = Field(default=60.0, gt=0)
     webhook_poll_seconds: float = Field(default=1.0, gt=0)
     webhook_batch_size: int = Field(default=20, ge=1, le=500)
+    # --- HTTP cache in front (docs/operations.md#behind-a-cache-or-cdn) ---
+    # Public freshness per route class: the directives after "public, " (max-age for
+    # browsers, s-maxage for shared caches, stale-while-revalidate, stale-if-error).
+    cache_article: str = "max-age=60, s-maxage=300, stale-while-revalidate=60, stale-if-error=86400"
+    cache_feed: str = "max-age=30, s-maxage=60, stale-while-revalidate=30, stale-if-error=86400"
+    cache_syndication: str = (
+        "max-age=60, s-maxage=300, stale-while-revalidate=60, stale-if-error=86400"
+    )
+    cache_catalog: str = (
+        "max-age=300, s-maxage=3600, stale-while-revalidate=600, stale-if-error=86400"
+    )
+    cache_graphql: str = "max-age=30, s-maxage=60, stale-while-revalidate=30, stale-if-error=86400"
+    # Cache endpoints each committed change sends purges to (by key); empty: none are sent.
+    cache_purge_urls: list[str] = Field(default_factory=list)
+    # PURGE or BAN, with the keys in this header (space-separated): the reference VCL takes
+    # PURGE + xkey-purge (or xkey-softpurge) and BAN + xkey-purge.
+    cache_purge_method: Literal["PURGE", "BAN"] = "PURGE"
+    cache_purge_header: str = Field(default="xkey-purge", pattern=r"^[A-Za-z0-9-]{1,64}$")
+    cache_purge_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
+    cache_purge_max_attempts: int = Field(default=12, ge=1, le=100)
+    # Backoff before attempt n+1, as for webhooks: random in [0, min(max, base * 2**(n-1))].
+    cache_purge_backoff_base_seconds: float = Field(default=1.0, ge=0)
+    cache_purge_backoff_max_seconds: float = Field(default=300.0, ge=0)
+    # An idle purge worker looks for other processes' purges this often (its own process's
+    # commits wake it at once).
+    cache_purge_poll_seconds: float = Field(default=1.0, gt=0)
+    cache_purge_batch_size: int = Field(default=200, ge=1, le=5000)
+
     # --- Observability: logs, metrics, tracing ---
     # One JSON object per log line (the per-request line included); "text" for a terminal.
     log_format: Literal["json", "text"] = "json"
@@ -171,6 +202,27 @@ class Settings(BaseSettings):
         for url in value:
             if not url.startswith(("postgresql://", "postgresql+", "postgres://")):
                 raise ValueError(f"a replica must be a PostgreSQL URL: {url.split('@')[-1]!r}")
+        return value
+
+    @field_validator(
+        "cache_article", "cache_feed", "cache_syndication", "cache_catalog", "cache_graphql"
+    )
+    @classmethod
+    def _valid_freshness(cls, value: str) -> str:
+        for directive in value.split(","):
+            name, _, seconds = directive.strip().partition("=")
+            if name not in FRESHNESS_DIRECTIVES or not seconds.isdigit():
+                raise ValueError(
+                    f"not a list of {', '.join(FRESHNESS_DIRECTIVES)} with seconds: {value!r}"
+                )
+        return value
+
+    @field_validator("cache_purge_urls")
+    @classmethod
+    def _valid_purge_urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"not an http(s) URL: {url!r}")
         return value
 
     @field_validator("rate_limit_anonymous", "rate_limit_keyed")

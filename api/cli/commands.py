@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from api.settings import get_settings
+from api.settings import Settings, get_settings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -126,10 +126,25 @@ def export_schema(root: Path) -> None:
 
 @main.command()
 def worker() -> None:
-    """Deliver webhooks until interrupted (`serve` also runs one unless webhook_worker=false)."""
-    from api.domain.webhooks import run_standalone
+    """Deliver webhooks and cache purges until interrupted (`serve` also runs them unless
+    webhook_worker=false)."""
+    asyncio.run(_run_workers(get_settings()))
 
-    asyncio.run(run_standalone(get_settings()))
+
+async def _run_workers(settings: Settings) -> None:
+    from api.db.database import Database, create_async_db_engine
+    from api.domain.purges import PurgeWorker
+    from api.domain.shared.outbox_worker import OutboxWorker, run_until_signalled
+    from api.domain.webhooks import WebhookWorker
+
+    database = Database(create_async_db_engine(settings))
+    workers: list[OutboxWorker[Any]] = [WebhookWorker(database, settings)]
+    if settings.cache_purge_urls:
+        workers.append(PurgeWorker(database, settings))
+    try:
+        await run_until_signalled(workers)
+    finally:
+        await database.dispose()
 
 
 def _register_subcommands() -> None:

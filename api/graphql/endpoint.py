@@ -37,6 +37,7 @@ from strawberry.types.execution import PreExecutionError
 
 from api.db.database import Database
 from api.db.faults import db_fault
+from api.domain.purges import FEED
 from api.errors import ServiceUnavailable
 from api.graphql.core.context import Context, build_context
 from api.graphql.core.errors import (
@@ -56,7 +57,14 @@ from api.graphql.http.operations import operation_plan
 from api.graphql.metrics import record_graphql
 from api.graphql.persisted import PersistedQueries, PersistedQueryError, load_manifest
 from api.graphql.schema import build_schema
-from api.http.caching import FEED_CACHE_CONTROL, cached_json
+from api.http.caching import (
+    PRIVATE,
+    CacheClass,
+    cache_control,
+    cached_json,
+    is_private,
+    purge_key_headers,
+)
 from api.http.positions import position_headers
 from api.settings import Settings
 
@@ -294,19 +302,26 @@ async def _send_json(send: Send, body: bytes, media_type: str) -> None:
 
 def _cacheable_get(request: Request, response: Response, media_type: str) -> Response:
     """A query's answer over GET, with a strong ETag (304 when the client's copy is current)
-    and the feed's freshness: a CDN or browser may keep it. Answers to requests that carry
-    a key stay private, and answers with errors are not kept at all."""
+    and the GraphQL route class's freshness: a CDN or browser may keep it. Answers to
+    requests that carry a key stay private, and answers with errors are not kept at all.
+    Any answer may show any article or count over them: its purge key is "feed", which
+    every change purges."""
     if not getattr(request.state, "graphql_cacheable", False):
         response.headers["Cache-Control"] = "no-store"
         return response
-    headers = request.headers
-    keyed = "authorization" in headers or "x-api-key" in headers
+    settings: Settings = request.app.state.settings
+    headers = {"Vary": "Accept, Accept-Encoding, Authorization, X-API-Key"}
+    if is_private(request, settings):
+        control = PRIVATE
+    else:
+        control = cache_control(CacheClass.GRAPHQL, settings)
+        headers |= purge_key_headers((FEED,))
     return cached_json(
         request,
         bytes(response.body),
-        cache_control="private, no-cache" if keyed else FEED_CACHE_CONTROL,
+        cache_control=control,
         media_type=media_type,
-        extra_headers={"Vary": "Accept, Accept-Encoding, Authorization, X-API-Key"},
+        extra_headers=headers,
     )
 
 

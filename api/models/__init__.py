@@ -7,6 +7,7 @@ from api.models.change import ArticleTombstone, Change
 from api.models.entity import Entity, Mention
 from api.models.enums import EntityType, KeyScope, LinkKind, Sentiment
 from api.models.idempotency import IdempotentRequest
+from api.models.purges import CachePurge
 from api.models.search import SearchPending
 from api.models.source import Category, Source
 from api.models.story import Story, StoryEntityKey, StoryMember, StorySignature
@@ -18,6 +19,7 @@ __all__ = [
     "ArticleLink",
     "ArticleTombstone",
     "Base",
+    "CachePurge",
     "Category",
     "Change",
     "Entity",

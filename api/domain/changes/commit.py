@@ -1,7 +1,8 @@
 """The post-write step that ends every writing transaction.
 
 ``finish_write`` brings the search index and entity counts up to date, appends the
-transaction's changes to the log and queues the webhook deliveries they owe. On PostgreSQL
+transaction's changes to the log and queues the webhook deliveries and cache purges they
+owe. On PostgreSQL
 the catch-up holds an advisory lock until commit, so sequence numbers are taken in commit
 order and a client reading ``seq > N`` can never see a later number commit before an
 earlier one. The last number a transaction took is its *position* (``written_position``):
@@ -17,6 +18,7 @@ from sqlalchemy import Select, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain.changes.log import ChangeEntry
+from api.domain.purges import outbox as purge_outbox
 from api.domain.search import index as search_index
 from api.domain.webhooks import outbox as webhook_outbox
 from api.models import Article, Change
@@ -48,6 +50,7 @@ async def finish_write(session: AsyncSession, entries: Sequence[ChangeEntry]) ->
         last = max(logged.scalars())
         session.info[_POSITION_KEY] = max(session.info.get(_POSITION_KEY, 0), last)
         await webhook_outbox.enqueue(session, entries)
+        await purge_outbox.enqueue(session, entries)
 
 
 def written_position(session: AsyncSession) -> int | None:

@@ -129,8 +129,9 @@ WebUrl = Annotated[
     StringConstraints(max_length=2048),
     AfterValidator(_http_url),
     NoNul,
-    # A URI, and only an http(s) one: the pattern is published (unenforced) like the blanks'.
-    Field(json_schema_extra={"format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"}),
+    # A URI, and only an http(s) one with a host: the pattern is published (unenforced) like
+    # the blanks', so generated clients and the contract fuzzer never send "http://".
+    Field(json_schema_extra={"format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[^/?#:@\\s]"}),
 ]
 PublishedAt = Annotated[AwareDatetime, WrapValidator(_aware)]
 

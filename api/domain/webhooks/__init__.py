@@ -13,7 +13,7 @@ from api.domain.webhooks.subscriptions import (
     redeliver,
     update_subscription,
 )
-from api.domain.webhooks.worker import run_standalone, running
+from api.domain.webhooks.worker import WebhookWorker, running
 
 __all__ = [
     "MAX_DELIVERIES_PAGE",
@@ -22,13 +22,13 @@ __all__ = [
     "WebhookCreate",
     "WebhookRecord",
     "WebhookUpdate",
+    "WebhookWorker",
     "create_subscription",
     "delete_subscription",
     "get_subscription",
     "list_deliveries",
     "list_subscriptions",
     "redeliver",
-    "run_standalone",
     "running",
     "update_subscription",
 ]

@@ -9,26 +9,21 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-import random
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import orjson
 
+from api.domain.shared.outbox_worker import Attempt
 from api.domain.webhooks import signing as webhook_signing
 from api.domain.webhooks.targets import IpAddress, Target, TargetRefused, check_target
 
+# Attempt is the outbox workers' shared outcome, named here too.
+__all__ = ["MAX_ERROR_LENGTH", "Attempt", "new_client", "pinned", "send"]
+
 MAX_ERROR_LENGTH = 500
-
-
-@dataclass(frozen=True, slots=True)
-class Attempt:
-    ok: bool
-    status_code: int | None = None
-    error: str | None = None
 
 
 def new_client() -> httpx.AsyncClient:
@@ -116,9 +111,3 @@ async def _post_to(
         timeout=timeout_seconds,
         follow_redirects=False,
     )
-
-
-def backoff_seconds(attempts: int, *, base: float, cap: float) -> float:
-    """Exponential backoff with full jitter: uniform in [0, min(cap, base * 2**(n-1))]."""
-    ceiling = min(cap, base * 2 ** min(attempts - 1, 40))
-    return random.uniform(0, ceiling)  # jitter, not cryptography

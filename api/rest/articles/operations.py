@@ -7,6 +7,7 @@ lists these in the contract's order (the feed, search, then the pages).
 from __future__ import annotations
 
 from api.domain.articles import ArticleCreate, ArticleUpdate
+from api.http.caching import CacheClass
 from api.models import KeyScope
 from api.rest.articles import reads, writes
 from api.rest.articles.schemas import ArticleBatch, BatchResult
@@ -46,7 +47,8 @@ ARTICLE_PAGES: tuple[Operation, ...] = (
         handler=reads.get_article,
         path_params=(ARTICLE_KEY,),
         statuses=(404, 410),
-        cache_control="public, max-age=60, stale-while-revalidate=300",
+        cache_class=CacheClass.ARTICLE,
+        purge_keys=(),  # the reply names the article, its source, category and entities
         driver_reads=True,
     ),
     Operation(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -9,7 +11,7 @@ import orjson
 from api.domain import articles as article_documents
 from api.domain import articles as article_writes
 from api.domain import feed as feed_documents
-from api.domain import related, stories
+from api.domain import purges, related, stories
 from api.domain.shared import RelatedRecord
 from api.errors import NotFound
 from api.rest.core.operations import Call, Reply
@@ -19,8 +21,9 @@ from api.rest.core.views import article_document_view, article_ref_view
 from api.rest.syndication.handlers import alternate_links
 
 
-async def feed_reply(call: Call, scope: Any = None) -> Reply:
-    """A page of the feed, of every article or of a source's or entity's (``scope``)."""
+async def feed_reply(call: Call, scope: Any = None, scope_keys: Sequence[str] = ()) -> Reply:
+    """A page of the feed, of every article or of a source's or entity's (``scope``, with
+    the purge keys of that source or entity)."""
     query: FeedQuery = call.query
     if query.collapse == "story":
         scope = stories.collapsed_scope(scope)
@@ -34,12 +37,15 @@ async def feed_reply(call: Call, scope: Any = None) -> Reply:
         scope=scope,
     )
     # The items arrive as JSON written by the database; orjson embeds them unparsed.
-    return Reply({"items": orjson.Fragment(page.items), "next_cursor": page.next_cursor})
+    return Reply(
+        {"items": orjson.Fragment(page.items), "next_cursor": page.next_cursor},
+        purge_keys=lambda: [*scope_keys, *purges.feed_item_keys(page.items)],
+    )
 
 
 async def list_articles(call: Call) -> Reply:
     reply = await feed_reply(call)
-    return Reply(reply.payload, headers={"Link": alternate_links(call.request)})
+    return replace(reply, headers={"Link": alternate_links(call.request)})
 
 
 async def get_article(call: Call) -> Reply:
@@ -47,10 +53,12 @@ async def get_article(call: Call) -> Reply:
     if found is None:
         await article_writes.raise_if_deleted(call.reads, call.path["key"])
         raise NotFound(detail=f"no article with id or slug {call.path['key']!r}")
+    document = article_document_view(orjson.loads(found.document))
     return Reply(
-        article_document_view(orjson.loads(found.document)),
+        document,
         last_modified=found.updated_at,
         etag_prefix=version_prefix(found.version),
+        purge_keys=lambda: purges.article_page_keys(document),
     )
 
 

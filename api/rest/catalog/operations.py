@@ -9,6 +9,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from api.domain.catalog import EntityCreate, EntityUpdate, SourceCreate, SourceUpdate
+from api.http.caching import CacheClass
 from api.models import KeyScope
 from api.rest.catalog import entity_graph, reads, writes
 from api.rest.core import responses as schemas
@@ -22,7 +23,6 @@ from api.rest.core.params import (
 
 ENTITY_SLUG = PathParam("slug", "The entity's slug.", max_length=120)
 SOURCE_SLUG = PathParam("slug", "The source's slug.", max_length=100, example="crypto-briefing")
-LONG_CACHE = "public, max-age=300, stale-while-revalidate=600"
 CHANGE_STATUSES = (404, 412, 413, 415, 422, 428)
 
 READS: tuple[Operation, ...] = (
@@ -33,7 +33,7 @@ READS: tuple[Operation, ...] = (
         tag="sources",
         response=schemas.SourceList,
         handler=reads.list_sources,
-        cache_control=LONG_CACHE,
+        cache_class=CacheClass.CATALOG,
     ),
     Operation(
         path="/v1/sources/{slug}",
@@ -44,7 +44,8 @@ READS: tuple[Operation, ...] = (
         handler=reads.get_source,
         path_params=(SOURCE_SLUG,),
         statuses=(404,),
-        cache_control=LONG_CACHE,
+        cache_class=CacheClass.CATALOG,
+        purge_keys=(),  # the reply names the source
     ),
     Operation(
         path="/v1/sources/{slug}/articles",
@@ -64,7 +65,7 @@ READS: tuple[Operation, ...] = (
         tag="categories",
         response=schemas.CategoryList,
         handler=reads.list_categories,
-        cache_control=LONG_CACHE,
+        cache_class=CacheClass.CATALOG,
     ),
     Operation(
         path="/v1/entities",
@@ -100,6 +101,8 @@ READS: tuple[Operation, ...] = (
         handler=reads.get_entity,
         path_params=(ENTITY_SLUG,),
         statuses=(404,),
+        # The entity and "feed" (the default): its mention count moves with article writes.
+        cache_class=CacheClass.CATALOG,
     ),
     Operation(
         path="/v1/entities/{slug}/related",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.domain import catalog
+from api.domain import catalog, purges
 from api.errors import NotFound
 from api.rest.articles.reads import feed_reply
 from api.rest.core.operations import Call, Reply
@@ -20,14 +20,18 @@ async def get_source(call: Call) -> Reply:
     source = await catalog.get_source(call.session, call.path["slug"])
     if source is None:
         raise NotFound(detail=f"no source with slug {call.path['slug']!r}")
-    return Reply(source_view(source), etag_prefix=version_prefix(source.version or 0))
+    return Reply(
+        source_view(source),
+        etag_prefix=version_prefix(source.version or 0),
+        purge_keys=lambda: [purges.key("source", source.slug)],
+    )
 
 
 async def source_articles(call: Call) -> Reply:
     scope = await catalog.source_scope(call.session, call.path["slug"])
     if scope is None:
         raise NotFound(detail=f"no source with slug {call.path['slug']!r}")
-    return await feed_reply(call, scope)
+    return await feed_reply(call, scope, [purges.key("source", call.path["slug"])])
 
 
 async def list_categories(call: Call) -> Reply:
@@ -51,11 +55,15 @@ async def get_entity(call: Call) -> Reply:
     entity = await catalog.get_entity(call.session, call.path["slug"])
     if entity is None:
         raise NotFound(detail=f"no entity with slug {call.path['slug']!r}")
-    return Reply(entity_view(entity), etag_prefix=version_prefix(entity.version or 0))
+    return Reply(
+        entity_view(entity),
+        etag_prefix=version_prefix(entity.version or 0),
+        purge_keys=lambda: [purges.key("entity", entity.slug)],
+    )
 
 
 async def entity_articles(call: Call) -> Reply:
     scope = await catalog.entity_scope(call.session, call.path["slug"])
     if scope is None:
         raise NotFound(detail=f"no entity with slug {call.path['slug']!r}")
-    return await feed_reply(call, scope)
+    return await feed_reply(call, scope, [purges.key("entity", call.path["slug"])])

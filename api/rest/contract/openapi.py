@@ -236,6 +236,17 @@ def _write_operation(operation: Operation) -> dict[str, Any]:
     return spec
 
 
+# Named by public answers only (api.http.caching): what a cache in front may purge them by.
+PURGE_KEY_HEADERS = {
+    name: {"description": description, "schema": {"type": "string"}}
+    for name, description in (
+        ("Surrogate-Key", "Purge keys of what this answer shows, space-separated."),
+        ("xkey", "The same keys, for Varnish's xkey vmod."),
+        ("Cache-Tag", "The same keys, comma-separated."),
+    )
+}
+
+
 def _operation(operation: Operation) -> dict[str, Any]:
     if operation.method != "GET":
         return _with_common(operation, _write_operation(operation))
@@ -253,6 +264,8 @@ def _operation(operation: Operation) -> dict[str, Any]:
         },
         "304": {"description": "Not modified: the copy named by If-None-Match is current."},
     }
+    if operation.cache_control is None and operation.scope is None:  # a cacheable public read
+        responses["200"]["headers"] |= PURGE_KEY_HEADERS
     probe = operation.path in PROBE_PATHS
     gate = () if probe else GATE_STATUSES
     for status in sorted({*COMMON_STATUSES, *gate, *operation.statuses}):

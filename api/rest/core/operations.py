@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,9 +24,19 @@ from api.db.database import Database
 from api.domain import shared as idempotency
 from api.domain.access import KeyRecord
 from api.domain.changes import written_position
+from api.domain.purges import FEED
 from api.domain.shared import StoredResponse
 from api.errors import Forbidden, InvalidInput, InvalidParam, Unauthenticated
-from api.http.caching import FEED_CACHE_CONTROL, JSON_MEDIA_TYPE, cached_json, strong_etag
+from api.http.caching import (
+    JSON_MEDIA_TYPE,
+    PRIVATE,
+    CacheClass,
+    cache_control,
+    cached_json,
+    is_private,
+    purge_key_headers,
+    strong_etag,
+)
 from api.http.positions import position_headers
 from api.http.problems import NOSNIFF
 from api.models import KeyScope
@@ -93,6 +103,9 @@ class Reply:
     location: str | None = None
     # Extra response headers (a feed's Link to its syndication feeds).
     headers: dict[str, str] | None = None
+    # The purge keys of what the payload shows (api.domain.purges.keys), computed only for
+    # an answer a shared cache may keep.
+    purge_keys: Callable[[], Iterable[str]] | None = None
 
 
 Handler = Callable[[Call], Awaitable[Reply]]
@@ -111,7 +124,13 @@ class Operation:
     description: str = ""
     query: type[QueryModel] = NoQuery
     path_params: tuple[PathParam, ...] = ()
-    cache_control: str = FEED_CACHE_CONTROL
+    # A public GET's freshness comes from its route class (api.http.caching); a fixed
+    # ``cache_control`` ("no-store" for health checks and private reads) overrides it.
+    cache_class: CacheClass = CacheClass.FEED
+    cache_control: str | None = None
+    # Purge keys every answer names besides the reply's own: "feed" for a list or a figure
+    # counted over articles; none for a page of one thing.
+    purge_keys: tuple[str, ...] = (FEED,)
     # Statuses beyond the ones every GET can answer (200, 304, 400, 405, 500).
     statuses: tuple[int, ...] = ()
     method: str = "GET"
@@ -162,15 +181,29 @@ class Operation:
                 reply = await self.handler(Call(request, session, query, path))
         payload = reply.payload
         body = payload if isinstance(payload, bytes) else orjson.dumps(payload)
+        control, headers = self._cache_headers(request, reply)
         return cached_json(
             request,
             body,
-            cache_control=self.cache_control,
+            cache_control=control,
             last_modified=reply.last_modified,
             etag_prefix=reply.etag_prefix,
             media_type=self.media_type,
-            extra_headers=reply.headers,
+            extra_headers=headers,
         )
+
+    def _cache_headers(self, request: Request, reply: Reply) -> tuple[str, dict[str, str] | None]:
+        """``Cache-Control`` and, for an answer shared caches may keep, its purge keys."""
+        if self.cache_control is not None:
+            return self.cache_control, reply.headers
+        settings: Settings = request.app.state.settings
+        if is_private(request, settings):
+            return PRIVATE, reply.headers
+        keys = [*self.purge_keys, *(reply.purge_keys() if reply.purge_keys else ())]
+        headers = purge_key_headers(keys)
+        if reply.headers:
+            headers.update(reply.headers)
+        return cache_control(self.cache_class, settings), headers
 
     async def _write(self, request: Request) -> Response:
         authorize(request, self.scope)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from api.http.caching import CacheClass
 from api.rest.core.operations import Operation
 from api.rest.core.params import StreamQuery, SyndicationQuery
 from api.rest.sync.stream import EVENT_STREAM, stream_articles
@@ -9,7 +10,6 @@ from api.rest.syndication import handlers as feed_handlers
 from api.rest.syndication import responses as feed_schemas
 from api.rest.syndication.render import ATOM_MEDIA_TYPE, JSON_FEED_MEDIA_TYPE, RSS_MEDIA_TYPE
 
-FEED_CACHE = "public, max-age=60, stale-while-revalidate=60"
 FEED_DESCRIPTION = (
     "The newest articles matching the feed's filters (the same as `/v1/articles`): title, "
     "link to the original, summary, publication time, source, the category and mentioned "
@@ -26,7 +26,7 @@ OPERATIONS: tuple[Operation, ...] = (
         handler=feed_handlers.rss_feed,
         description=FEED_DESCRIPTION,
         query=SyndicationQuery,
-        cache_control=FEED_CACHE,
+        cache_class=CacheClass.SYNDICATION,
         media_type=RSS_MEDIA_TYPE,
     ),
     Operation(
@@ -38,7 +38,7 @@ OPERATIONS: tuple[Operation, ...] = (
         handler=feed_handlers.atom_feed,
         description=FEED_DESCRIPTION,
         query=SyndicationQuery,
-        cache_control=FEED_CACHE,
+        cache_class=CacheClass.SYNDICATION,
         media_type=ATOM_MEDIA_TYPE,
     ),
     Operation(
@@ -50,7 +50,7 @@ OPERATIONS: tuple[Operation, ...] = (
         handler=feed_handlers.json_feed,
         description=FEED_DESCRIPTION + " Broadsheet's own facts are in `_broadsheet`.",
         query=SyndicationQuery,
-        cache_control=FEED_CACHE,
+        cache_class=CacheClass.SYNDICATION,
         media_type=JSON_FEED_MEDIA_TYPE,
     ),
     Operation(
