@@ -28,8 +28,9 @@ KEYED_RESOURCES = frozenset({"article", "source", "category", "entity"})
 _KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
 # The ids of a page's items, read off its JSON without parsing it: items are written with
 # "id" first, and each opens the array or follows the previous item's closing brace; an
-# id inside an item (its story's, after ``"story":``) is not an article's.
-_ITEM_ID = re.compile(rb'(?:^\[|\},)\{"id":"([a-z0-9-]+)"')
+# id inside an item (its story's, after ``"story":``) is not an article's. The pattern
+# is a plain literal (a fast scan); where it stands is checked after.
+_ITEM_ID = re.compile(rb'\{"id":"([a-z0-9-]+)"')
 
 
 def key(resource: str, identifier: str) -> str:
@@ -47,7 +48,11 @@ def article_page_keys(document: dict[str, Any]) -> list[str]:
 
 def feed_item_keys(items: bytes) -> list[str]:
     """The article keys of a REST feed page's items (its JSON array)."""
-    return [key("article", found.decode()) for found in _ITEM_ID.findall(items)]
+    return [
+        key("article", found.group(1).decode())
+        for found in _ITEM_ID.finditer(items)
+        if items[found.start() - 2 : found.start()] == b"}," or found.start() == 1
+    ]
 
 
 def change_keys(resource: str, identifier: str) -> tuple[str, ...]:
