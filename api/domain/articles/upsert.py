@@ -34,7 +34,7 @@ from api.domain.articles.references import (
 from api.domain.changes.commit import finish_write
 from api.domain.changes.log import ChangeEntry
 from api.domain.stories.writes import assign_stories
-from api.models import Article, ArticleLink, Base, Mention
+from api.models import Article, ArticleLink, Base, LinkKind, Mention
 from api.models.ids import new_public_id
 
 Status = Literal["created", "updated", "unchanged"]
@@ -121,6 +121,11 @@ async def upsert_articles(
         session,
         [i for i, o in zip(article_ids, outcomes, strict=True) if o.status != "unchanged"],
         [i for i, o in zip(article_ids, outcomes, strict=True) if o.status == "unchanged"],
+        created_unlinked={
+            ids[item.url]
+            for _, item in fresh
+            if all(ln.kind != LinkKind.SAME_STORY for ln in item.links)
+        },
     )
     await finish_write(
         session,

@@ -29,11 +29,21 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, insert, or_, select, union_all, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    delete,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.database import fetch_rows
-from api.domain.stories.aggregates import chunks, refresh_stories
+from api.domain.stories.aggregates import chunks, refresh_stories, summarize
 from api.domain.stories.clustering import Clusterer, Item, Membership
 from api.domain.stories.clustering_features import Signature
 from api.models import Article, ArticleLink, Base, Entity, LinkKind, Mention
@@ -49,18 +59,28 @@ _signatures = Base.metadata.tables[StorySignature.__tablename__]
 
 
 async def assign_stories(
-    session: AsyncSession, written: Sequence[int], unchanged: Sequence[int] = ()
+    session: AsyncSession,
+    written: Sequence[int],
+    unchanged: Sequence[int] = (),
+    *,
+    created_unlinked: Collection[int] = (),
 ) -> None:
-    """Cluster the articles with these ids (see the module docstring); flushes, never commits."""
+    """Cluster the articles with these ids (see the module docstring); flushes, never commits.
+
+    ``created_unlinked``: of ``written``, articles created in this transaction without a
+    ``same_story`` link of their own; they have no membership and no link that another
+    written article would not bring, so neither is read for them.
+    """
     settings = get_settings()
     if not settings.stories_enabled or not (written or unchanged):
         return
     await session.flush()
     ids = sorted(set(written) | set(unchanged))
+    known_ids = [i for i in ids if i not in created_unlinked]
     names: Names = {}
-    items, public_ids = await _load_items(session, ids, names)
-    current = await _current(session, ids)
-    links = await _same_story_links(session, ids)
+    items, public_ids, importance = await _load_items(session, ids, names)
+    current = await _current(session, known_ids)
+    links = await _same_story_links(session, known_ids)
     keep: dict[int, int] = {}  # article -> its story, left where it is
     detach: dict[int, int] = {}
     for article_id, (story_id, stored) in current.items():
@@ -81,11 +101,11 @@ async def assign_stories(
 
     clusterer = Clusterer(settings.story_window_hours)
     partners = {p for i in ids for p in links.get(i, ())} - {i.article_id for i in fresh}
-    known = await _candidates(session, fresh, clusterer.window, partners | set(keep))
+    known, founders = await _candidates(session, fresh, clusterer.window, partners | set(keep))
     for item, story_id, size, public_id in known:
         clusterer.add_known(item, story_id, size)
         public_ids[item.article_id] = public_id
-    for story_id, founder in await _founders(session, {story for _, story, _, _ in known}):
+    for story_id, founder in founders:
         clusterer.add_founder(story_id, founder)
     memberships = clusterer.assign_all(fresh, links)
     for article_id in keep:  # an editor link on a kept article still joins two stories
@@ -93,13 +113,25 @@ async def assign_stories(
             if other in clusterer.story_of and article_id in clusterer.story_of:
                 clusterer.link(article_id, other)
 
-    story_ids = await _write_stories(session, clusterer)
+    by_id = {item.article_id: item for item in fresh}
+    # A story founded here that took in no stored story has only this call's articles as
+    # members: its aggregates are known without reading them back.
+    grown = {clusterer.find(survivor) for absorbed, survivor in clusterer.merges if absorbed > 0}
+    complete: dict[int, list[tuple[int, int, Any, int]]] = defaultdict(list)
+    for m in memberships:
+        root = clusterer.find(m.story)
+        if root < 0 and root not in grown:
+            item = by_id[m.article_id]
+            complete[root].append(
+                (item.article_id, importance[item.article_id], item.published_at, item.source_id)
+            )
+    story_ids = await _write_stories(session, clusterer, complete)
     final = {m.article_id: story_ids[clusterer.find(m.story)] for m in memberships}
-    await _write_members(session, fresh, memberships, final, public_ids, names)
+    await _write_members(session, by_id, memberships, final, public_ids, names)
     touched = {story_ids[clusterer.find(s)] for s in touched if s in clusterer.parent}
     touched |= set(final.values())
     touched |= {story_ids[clusterer.find(survivor)] for _, survivor in clusterer.merges}
-    await refresh_stories(session, touched)
+    await refresh_stories(session, touched - {story_ids[root] for root in complete})
 
 
 async def forget_articles(session: AsyncSession, article_ids: Collection[int]) -> None:
@@ -126,39 +158,39 @@ Names = dict[int, tuple[str, str, str]]  # entity id -> slug, name, type
 
 async def _load_items(
     session: AsyncSession, ids: Sequence[int], entities: Names
-) -> tuple[dict[int, Item], dict[int, str]]:
-    """The articles as the clustering sees them; fills ``entities`` with what they mention
-    (a shared entity is one of the new article's own, so explanations need no other read)."""
+) -> tuple[dict[int, Item], dict[int, str], dict[int, int]]:
+    """The articles as the clustering sees them, with their public ids and importance; fills
+    ``entities`` with what they mention (a shared entity is one of the new article's own, so
+    explanations need no other read). One statement: each article with its mentions."""
     mentions: dict[int, list[tuple[int, float]]] = defaultdict(list)
     names: dict[int, list[str]] = defaultdict(list)
-    rows: list[Any] = []
-    named = select(
-        Mention.article_id,
-        Mention.entity_id,
-        Mention.salience,
-        Entity.name,
-        Entity.slug,
-        Entity.type,
-    ).join(Entity, Entity.id == Mention.entity_id)
-    for chunk in chunks(ids):
-        rows += await fetch_rows(
-            session,
-            select(
-                Article.id,
-                Article.public_id,
-                Article.url,
-                Article.published_at,
-                Article.source_id,
-                Article.title,
-                Article.summary,
-            ).where(Article.id.in_(chunk)),
+    rows: dict[int, Any] = {}
+    stmt = (
+        select(
+            Article.id,
+            Article.public_id,
+            Article.url,
+            Article.published_at,
+            Article.source_id,
+            Article.title,
+            Article.summary,
+            Article.importance,
+            Mention.entity_id,
+            Mention.salience,
+            Entity.name,
+            Entity.slug,
+            Entity.type,
         )
-        for article_id, entity_id, salience, name, slug, type_ in await fetch_rows(
-            session, named.where(Mention.article_id.in_(chunk))
-        ):
-            mentions[article_id].append((entity_id, salience))
-            names[article_id].append(name)
-            entities[entity_id] = (slug, name, str(type_))
+        .outerjoin(Mention, Mention.article_id == Article.id)
+        .outerjoin(Entity, Entity.id == Mention.entity_id)
+    )
+    for chunk in chunks(ids):
+        for row in await fetch_rows(session, stmt.where(Article.id.in_(chunk))):
+            rows.setdefault(row.id, row)
+            if row.entity_id is not None:
+                mentions[row.id].append((row.entity_id, row.salience))
+                names[row.id].append(row.name)
+                entities[row.entity_id] = (row.slug, row.name, str(row.type))
     items = {
         r.id: Item(
             r.id,
@@ -167,9 +199,13 @@ async def _load_items(
             r.source_id,
             Signature.build(r.title, r.summary, mentions.get(r.id, ()), names.get(r.id, ())),
         )
-        for r in rows
+        for r in rows.values()
     }
-    return items, {r.id: r.public_id for r in rows}
+    return (
+        items,
+        {r.id: r.public_id for r in rows.values()},
+        {r.id: r.importance for r in rows.values()},
+    )
 
 
 async def _current(
@@ -227,8 +263,9 @@ async def _detach(session: AsyncSession, article_ids: list[int]) -> None:
 
 async def _candidates(
     session: AsyncSession, fresh: Sequence[Item], window: dt.timedelta, extra: set[int]
-) -> list[tuple[Item, int, int, str]]:
-    """Clustered articles that share a salient entity with a fresh one within the window."""
+) -> tuple[list[tuple[Item, int, int, str]], list[tuple[int, Item]]]:
+    """Clustered articles that share a salient entity with a fresh one within the window,
+    with their stories; and the founders (earliest members) of those stories."""
     times: dict[tuple[int, str], list[dt.datetime]] = defaultdict(list)
     for item in fresh:
         for key in item.signature.blocks():
@@ -259,74 +296,81 @@ async def _candidates(
                     wanted.add(article_id)
     wanted -= {item.article_id for item in fresh}
     known: list[tuple[Item, int, int, str]] = []
-    stmt = (
-        select(
-            _signatures.c.article_id,
-            _signatures.c.published_at,
-            _signatures.c.source_id,
-            _signatures.c.terms,
-            _signatures.c.entities,
-            Article.url,
-            Article.public_id,
-            Story.id,
-            Story.size,
-        )
+    founders: list[tuple[int, Item]] = []
+    if not wanted:
+        return known, founders
+    columns = (
+        _signatures.c.article_id,
+        _signatures.c.published_at,
+        _signatures.c.source_id,
+        _signatures.c.terms,
+        _signatures.c.entities,
+        Article.url,
+        Article.public_id,
+        Story.id,
+        Story.size,
+    )
+    candidate = (
+        select(literal(False).label("founder"), *columns)
         .join(Article, Article.id == _signatures.c.article_id)
         .join(_members, _members.c.article_id == _signatures.c.article_id)
         .join(Story, Story.id == _members.c.story_id)
     )
-    for some in chunks(sorted(wanted)):
-        for row in await fetch_rows(session, stmt.where(_signatures.c.article_id.in_(some))):
-            sig = Signature.from_stored(row.terms, row.entities)
-            item = Item(row.article_id, row.url, _utc(row.published_at), row.source_id, sig)
-            known.append((item, row.id, row.size, row.public_id))
-    return known
-
-
-async def _founders(session: AsyncSession, story_ids: set[int]) -> list[tuple[int, Item]]:
-    """Each story's earliest member, which every newcomer must also resemble."""
-    stmt = (
-        select(
-            _members.c.story_id,
-            _signatures.c.article_id,
-            _signatures.c.published_at,
-            _signatures.c.source_id,
-            _signatures.c.terms,
-            _signatures.c.entities,
-            Article.url,
-        )
-        .join(_signatures, _signatures.c.article_id == _members.c.article_id)
-        .join(Article, Article.id == _members.c.article_id)
+    # Each candidate story's earliest member, which every newcomer must also resemble, in
+    # the same statement: the stories are those of the candidates read alongside.
+    founder = (
+        select(literal(True).label("founder"), *columns)
+        .join(Article, Article.id == _signatures.c.article_id)
+        .join(_members, _members.c.article_id == _signatures.c.article_id)
         .join(Story, Story.id == _members.c.story_id)
         .where(_signatures.c.published_at == Story.first_published_at)
     )
-    found = []
-    for chunk in chunks(sorted(story_ids)):
-        for row in await fetch_rows(session, stmt.where(_members.c.story_id.in_(chunk))):
+    for some in chunks(sorted(wanted)):
+        stories = select(_members.c.story_id).where(_members.c.article_id.in_(some))
+        both = union_all(
+            candidate.where(_signatures.c.article_id.in_(some)),
+            founder.where(_members.c.story_id.in_(stories)),
+        )
+        for row in await fetch_rows(session, both):
             sig = Signature.from_stored(row.terms, row.entities)
             item = Item(row.article_id, row.url, _utc(row.published_at), row.source_id, sig)
-            found.append((row.story_id, item))
-    return found
+            if row.founder:
+                founders.append((row.id, item))
+            else:
+                known.append((item, row.id, row.size, row.public_id))
+    return known, founders
 
 
-async def _write_stories(session: AsyncSession, clusterer: Clusterer) -> dict[int, int]:
-    """Insert the stories founded here and apply merges; stored ids by final story key."""
+async def _write_stories(
+    session: AsyncSession,
+    clusterer: Clusterer,
+    complete: dict[int, list[tuple[int, int, Any, int]]],
+) -> dict[int, int]:
+    """Insert the stories founded here and apply merges; stored ids by final story key.
+
+    ``complete``: founded stories whose every member is known here, inserted with their
+    aggregates; the others get placeholders that ``refresh_stories`` corrects.
+    """
     now = utcnow()
     roots = sorted({clusterer.find(key) for key in clusterer.parent})
     founded = {key: new_public_id() for key in roots if key < 0}
     ids: dict[int, int] = {key: key for key in roots if key > 0}
     if founded:
+        placeholder = {
+            "size": 0,
+            "source_count": 0,
+            "headline_article_id": None,
+            "first_published_at": now,
+            "last_published_at": now,
+        }
         rows = [
             {
                 "public_id": public_id,
-                "size": 0,
-                "source_count": 0,
-                "first_published_at": now,
-                "last_published_at": now,
+                **(summarize(complete[key]) if key in complete else placeholder),
                 "created_at": now,
                 "updated_at": now,
             }
-            for public_id in founded.values()
+            for key, public_id in founded.items()
         ]
         result = await session.execute(insert(Story).returning(Story.public_id, Story.id), rows)
         by_public = {public_id: story_id for public_id, story_id in result}
@@ -351,7 +395,7 @@ async def _write_stories(session: AsyncSession, clusterer: Clusterer) -> dict[in
 
 async def _write_members(
     session: AsyncSession,
-    fresh: Sequence[Item],
+    by_id: dict[int, Item],
     memberships: Sequence[Membership],
     final: dict[int, int],
     public_ids: dict[int, str],
@@ -360,7 +404,6 @@ async def _write_members(
     if not memberships:
         return
     now = utcnow()
-    by_id = {item.article_id: item for item in fresh}
     members = []
     for m in memberships:
         members.append(
