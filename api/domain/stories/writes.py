@@ -30,6 +30,7 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     and_,
     bindparam,
     delete,
@@ -43,7 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.database import fetch_rows
-from api.domain.stories.aggregates import chunks, refresh_stories, summarize
+from api.domain.stories.aggregates import IN_CHUNK, chunks, refresh_stories, summarize
 from api.domain.stories.clustering import Clusterer, Item, Membership
 from api.domain.stories.clustering_features import Signature
 from api.models import Article, ArticleLink, Base, Entity, LinkKind, Mention
@@ -270,7 +271,8 @@ async def _candidates(
     for item in fresh:
         for key in item.signature.blocks():
             times[key].append(item.published_at)
-    wanted = set(extra)
+    fresh_ids = {item.article_id for item in fresh}
+    probes: list[ColumnElement[bool]] = []
     if times:
         lo = min(min(v) for v in times.values()) - window
         hi = max(max(v) for v in times.values()) + window
@@ -287,18 +289,41 @@ async def _candidates(
                     for e in entities[start : start + ENTITIES_PER_PROBE]
                 )
             )
-            stmt = select(
-                _keys.c.entity_id, _keys.c.term, _keys.c.published_at, _keys.c.article_id
-            ).where(probe, _keys.c.published_at.between(lo, hi))
-            for entity_id, term, at, article_id in await fetch_rows(session, stmt):
-                at = _utc(at)
-                if any(abs(at - t) <= window for t in times[entity_id, term]):
-                    wanted.add(article_id)
-    wanted -= {item.article_id for item in fresh}
+            probes.append(and_(probe, _keys.c.published_at.between(lo, hi)))
+    if len(fresh) == 1 and len(extra) < IN_CHUNK:
+        # One article (an API write): the window around its one time is exactly the range
+        # above, so the keys are probed inside the candidate statement, not in one of their own.
+        keyed = [select(_keys.c.article_id).where(probe) for probe in probes]
+        ids = sorted(extra - fresh_ids)
+        if keyed:
+            found = _members.c.article_id.in_(union_all(*keyed) if len(keyed) > 1 else keyed[0])
+            within = or_(found, _members.c.article_id.in_(ids)) if ids else found
+            return await _read_known(
+                session, [and_(within, _members.c.article_id.notin_(fresh_ids))]
+            )
+        return await _read_known(session, [_members.c.article_id.in_(ids)] if ids else [])
+    wanted = set(extra)
+    for probe in probes:
+        stmt = select(
+            _keys.c.entity_id, _keys.c.term, _keys.c.published_at, _keys.c.article_id
+        ).where(probe)
+        for entity_id, term, at, article_id in await fetch_rows(session, stmt):
+            at = _utc(at)
+            if any(abs(at - t) <= window for t in times[entity_id, term]):
+                wanted.add(article_id)
+    wanted -= fresh_ids
+    some = [_members.c.article_id.in_(chunk) for chunk in chunks(sorted(wanted))]
+    return await _read_known(session, some)
+
+
+async def _read_known(
+    session: AsyncSession, selections: Sequence[ColumnElement[bool]]
+) -> tuple[list[tuple[Item, int, int, str]], list[tuple[int, Item]]]:
+    """Each selection's articles (a condition on ``story_members.article_id``) with their
+    stories; and those stories' founders, in the same statement: their earliest members,
+    which every newcomer must also resemble."""
     known: list[tuple[Item, int, int, str]] = []
     founders: list[tuple[int, Item]] = []
-    if not wanted:
-        return known, founders
     columns = (
         _signatures.c.article_id,
         _signatures.c.published_at,
@@ -316,20 +341,13 @@ async def _candidates(
         .join(_members, _members.c.article_id == _signatures.c.article_id)
         .join(Story, Story.id == _members.c.story_id)
     )
-    # Each candidate story's earliest member, which every newcomer must also resemble, in
-    # the same statement: the stories are those of the candidates read alongside.
-    founder = (
-        select(literal(True).label("founder"), *columns)
-        .join(Article, Article.id == _signatures.c.article_id)
-        .join(_members, _members.c.article_id == _signatures.c.article_id)
-        .join(Story, Story.id == _members.c.story_id)
-        .where(_signatures.c.published_at == Story.first_published_at)
+    founder = candidate.with_only_columns(literal(True).label("founder"), *columns).where(
+        _signatures.c.published_at == Story.first_published_at
     )
-    for some in chunks(sorted(wanted)):
-        stories = select(_members.c.story_id).where(_members.c.article_id.in_(some))
+    for selection in selections:
+        stories = select(_members.c.story_id).where(selection).correlate(None)
         both = union_all(
-            candidate.where(_signatures.c.article_id.in_(some)),
-            founder.where(_members.c.story_id.in_(stories)),
+            candidate.where(selection), founder.where(_members.c.story_id.in_(stories))
         )
         for row in await fetch_rows(session, both):
             sig = Signature.from_stored(row.terms, row.entities)
