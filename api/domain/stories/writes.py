@@ -18,15 +18,19 @@ a client saw keeps its members). ``forget_articles`` is the delete path: the art
 shrinks, loses it as headline, and is deleted when empty.
 
 Statements per call are bounded by the batch (IN lists in chunks of 500), never per article:
-targets, their mentions, memberships and links; one candidate key query; candidate
-signatures; entity names; then the writes as multi-row statements; one aggregate read.
+the targets the caller did not hand over (with their mentions), memberships and links of
+those not just created; one candidate key query; the candidates with their stories'
+founders (for a single article, with the key query folded in); then the writes as multi-row
+statements (stories founded here carry their aggregates); one aggregate read and update
+for the stored stories that changed. A single create adds 5 statements, 6 when it joins a
+stored story (``tests/domain/stories/test_story_write_cost.py``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -47,7 +51,8 @@ from api.db.database import fetch_rows
 from api.domain.stories.aggregates import IN_CHUNK, chunks, refresh_stories, summarize
 from api.domain.stories.clustering import Clusterer, Item, Membership
 from api.domain.stories.clustering_features import Signature
-from api.models import Article, ArticleLink, Base, Entity, LinkKind, Mention
+from api.domain.stories.loading import Names, Written, load_items, utc
+from api.models import Article, ArticleLink, Base, LinkKind
 from api.models.base import utcnow
 from api.models.ids import new_public_id
 from api.models.story import Story, StoryEntityKey, StoryMember, StorySignature
@@ -65,12 +70,14 @@ async def assign_stories(
     unchanged: Sequence[int] = (),
     *,
     created_unlinked: Collection[int] = (),
+    created: Mapping[int, Written] | None = None,
 ) -> None:
     """Cluster the articles with these ids (see the module docstring); flushes, never commits.
 
     ``created_unlinked``: of ``written``, articles created in this transaction without a
     ``same_story`` link of their own; they have no membership and no link that another
-    written article would not bring, so neither is read for them.
+    written article would not bring, so neither is read for them. ``created``: what the
+    caller wrote for some of them, used instead of reading those articles back.
     """
     settings = get_settings()
     if not settings.stories_enabled or not (written or unchanged):
@@ -79,7 +86,7 @@ async def assign_stories(
     ids = sorted(set(written) | set(unchanged))
     known_ids = [i for i in ids if i not in created_unlinked]
     names: Names = {}
-    items, public_ids, importance = await _load_items(session, ids, names)
+    items, public_ids, importance = await load_items(session, ids, names, created or {})
     current = await _current(session, known_ids)
     links = await _same_story_links(session, known_ids)
     keep: dict[int, int] = {}  # article -> its story, left where it is
@@ -154,61 +161,6 @@ def _fingerprint(item: Item) -> tuple[Any, ...]:
     return (sig, item.published_at, item.source_id)
 
 
-Names = dict[int, tuple[str, str, str]]  # entity id -> slug, name, type
-
-
-async def _load_items(
-    session: AsyncSession, ids: Sequence[int], entities: Names
-) -> tuple[dict[int, Item], dict[int, str], dict[int, int]]:
-    """The articles as the clustering sees them, with their public ids and importance; fills
-    ``entities`` with what they mention (a shared entity is one of the new article's own, so
-    explanations need no other read). One statement: each article with its mentions."""
-    mentions: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    names: dict[int, list[str]] = defaultdict(list)
-    rows: dict[int, Any] = {}
-    stmt = (
-        select(
-            Article.id,
-            Article.public_id,
-            Article.url,
-            Article.published_at,
-            Article.source_id,
-            Article.title,
-            Article.summary,
-            Article.importance,
-            Mention.entity_id,
-            Mention.salience,
-            Entity.name,
-            Entity.slug,
-            Entity.type,
-        )
-        .outerjoin(Mention, Mention.article_id == Article.id)
-        .outerjoin(Entity, Entity.id == Mention.entity_id)
-    )
-    for chunk in chunks(ids):
-        for row in await fetch_rows(session, stmt.where(Article.id.in_(chunk))):
-            rows.setdefault(row.id, row)
-            if row.entity_id is not None:
-                mentions[row.id].append((row.entity_id, row.salience))
-                names[row.id].append(row.name)
-                entities[row.entity_id] = (row.slug, row.name, str(row.type))
-    items = {
-        r.id: Item(
-            r.id,
-            r.url,
-            r.published_at,
-            r.source_id,
-            Signature.build(r.title, r.summary, mentions.get(r.id, ()), names.get(r.id, ())),
-        )
-        for r in rows.values()
-    }
-    return (
-        items,
-        {r.id: r.public_id for r in rows.values()},
-        {r.id: r.importance for r in rows.values()},
-    )
-
-
 async def _current(
     session: AsyncSession, ids: Sequence[int]
 ) -> dict[int, tuple[int, tuple[Any, ...] | None]]:
@@ -227,16 +179,9 @@ async def _current(
             print_ = None
             if row.terms is not None:
                 sig = Signature.from_stored(row.terms, row.entities)
-                print_ = (sig, _utc(row.published_at), row.source_id)
+                print_ = (sig, utc(row.published_at), row.source_id)
             found[row.article_id] = (row.story_id, print_)
     return found
-
-
-def _utc(value: Any) -> dt.datetime:
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    assert isinstance(value, dt.datetime)
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 async def _same_story_links(session: AsyncSession, ids: Sequence[int]) -> dict[int, set[int]]:
@@ -308,7 +253,7 @@ async def _candidates(
             _keys.c.entity_id, _keys.c.term, _keys.c.published_at, _keys.c.article_id
         ).where(probe)
         for entity_id, term, at, article_id in await fetch_rows(session, stmt):
-            at = _utc(at)
+            at = utc(at)
             if any(abs(at - t) <= window for t in times[entity_id, term]):
                 wanted.add(article_id)
     wanted -= fresh_ids
@@ -351,7 +296,7 @@ async def _read_known(
         )
         for row in await fetch_rows(session, both):
             sig = Signature.from_stored(row.terms, row.entities)
-            item = Item(row.article_id, row.url, _utc(row.published_at), row.source_id, sig)
+            item = Item(row.article_id, row.url, utc(row.published_at), row.source_id, sig)
             if row.founder:
                 founders.append((row.id, item))
             else:
