@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, Literal
 
 from sqlalchemy import select
@@ -33,8 +34,9 @@ from api.domain.articles.references import (
 )
 from api.domain.changes.commit import finish_write
 from api.domain.changes.log import ChangeEntry
+from api.domain.stories.loading import Written, utc
 from api.domain.stories.writes import assign_stories
-from api.models import Article, ArticleLink, Base, Mention
+from api.models import Article, ArticleLink, Base, LinkKind, Mention
 from api.models.ids import new_public_id
 
 Status = Literal["created", "updated", "unchanged"]
@@ -121,6 +123,12 @@ async def upsert_articles(
         session,
         [i for i, o in zip(article_ids, outcomes, strict=True) if o.status != "unchanged"],
         [i for i, o in zip(article_ids, outcomes, strict=True) if o.status == "unchanged"],
+        created_unlinked={
+            ids[item.url]
+            for _, item in fresh
+            if all(ln.kind != LinkKind.SAME_STORY for ln in item.links)
+        },
+        created={ids[it.url]: _written(it, refs, ids, public_ids) for _, it in fresh},
     )
     await finish_write(
         session,
@@ -243,6 +251,34 @@ def _mentions(item: ArticleCreate, refs: BatchRefs, ids: dict[str, int]) -> list
         )
         for m in item.mentions
     ]
+
+
+def _written(
+    item: ArticleCreate, refs: BatchRefs, ids: dict[str, int], public_ids: dict[str, str]
+) -> Written:
+    """A created article as stored, for the stories (which would otherwise read it back)."""
+    entities = refs.entities
+    mentions = []
+    for m in item.mentions:
+        slug = ref_slug(m.entity)
+        stored = entities.stored.get(slug)
+        name, type_ = (
+            (stored.name, stored.type)
+            if stored is not None
+            else itemgetter("name", "type")(entities.new[slug])
+        )
+        mentions.append((entities.ids[slug], m.salience, slug, name, str(type_)))
+    return Written(
+        ids[item.url],
+        public_ids[item.url],
+        item.url,
+        utc(item.published_at),
+        refs.sources.ids[ref_slug(item.source)],
+        item.title,
+        item.summary,
+        item.importance,
+        tuple(mentions),
+    )
 
 
 def _links(item: ArticleCreate, ids: dict[str, int]) -> list[Row]:

@@ -249,19 +249,22 @@ def stem(word: str) -> str:
 
 def terms(text: str) -> list[str]:
     """Sorted distinct stemmed content words of ``text``."""
-    found: set[str] = set()
-    for word in _WORD.findall(text.lower()):
-        if word in STOP_WORDS or len(word) > MAX_TERM:
-            continue
-        if not word.isalpha():
-            # Figures are among the best event markers; "EUR1.8bn" and "1.8" are one figure.
-            figure = _FIGURE.search(word.replace(",", ""))
-            if figure is not None:
-                found.add(figure.group())
-                continue
-        if len(word) >= 3:
-            found.add(stem(word))
+    found = {_term(word) for word in _WORD.findall(text.lower())}
+    found.discard("")
     return sorted(found)
+
+
+@lru_cache(maxsize=1 << 16)
+def _term(word: str) -> str:
+    """The term a lower-cased word stands for, "" for none; cached: news reuses its words."""
+    if word in STOP_WORDS or len(word) > MAX_TERM:
+        return ""
+    if not word.isalpha():
+        # Figures are among the best event markers; "EUR1.8bn" and "1.8" are one figure.
+        figure = _FIGURE.search(word.replace(",", ""))
+        if figure is not None:
+            return figure.group()
+    return stem(word) if len(word) >= 3 else ""
 
 
 @lru_cache(maxsize=1 << 14)

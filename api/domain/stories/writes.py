@@ -18,25 +18,41 @@ a client saw keeps its members). ``forget_articles`` is the delete path: the art
 shrinks, loses it as headline, and is deleted when empty.
 
 Statements per call are bounded by the batch (IN lists in chunks of 500), never per article:
-targets, their mentions, memberships and links; one candidate key query; candidate
-signatures; entity names; then the writes as multi-row statements; one aggregate read.
+the targets the caller did not hand over (with their mentions), memberships and links of
+those not just created; one candidate key query; the candidates with their stories'
+founders (for a single article, with the key query folded in); then the writes as multi-row
+statements (stories founded here carry their aggregates); one aggregate read and update
+for the stored stories that changed. A single create adds 5 statements, 6 when it joins a
+stored story (``tests/domain/stories/test_story_write_cost.py``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, insert, or_, select, union_all, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    delete,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.database import fetch_rows
-from api.domain.stories.aggregates import chunks, refresh_stories
+from api.domain.stories.aggregates import IN_CHUNK, chunks, refresh_stories, summarize
 from api.domain.stories.clustering import Clusterer, Item, Membership
 from api.domain.stories.clustering_features import Signature
-from api.models import Article, ArticleLink, Base, Entity, LinkKind, Mention
+from api.domain.stories.loading import Names, Written, load_items, utc
+from api.models import Article, ArticleLink, Base, LinkKind
 from api.models.base import utcnow
 from api.models.ids import new_public_id
 from api.models.story import Story, StoryEntityKey, StoryMember, StorySignature
@@ -49,18 +65,30 @@ _signatures = Base.metadata.tables[StorySignature.__tablename__]
 
 
 async def assign_stories(
-    session: AsyncSession, written: Sequence[int], unchanged: Sequence[int] = ()
+    session: AsyncSession,
+    written: Sequence[int],
+    unchanged: Sequence[int] = (),
+    *,
+    created_unlinked: Collection[int] = (),
+    created: Mapping[int, Written] | None = None,
 ) -> None:
-    """Cluster the articles with these ids (see the module docstring); flushes, never commits."""
+    """Cluster the articles with these ids (see the module docstring); flushes, never commits.
+
+    ``created_unlinked``: of ``written``, articles created in this transaction without a
+    ``same_story`` link of their own; they have no membership and no link that another
+    written article would not bring, so neither is read for them. ``created``: what the
+    caller wrote for some of them, used instead of reading those articles back.
+    """
     settings = get_settings()
     if not settings.stories_enabled or not (written or unchanged):
         return
     await session.flush()
     ids = sorted(set(written) | set(unchanged))
+    known_ids = [i for i in ids if i not in created_unlinked]
     names: Names = {}
-    items, public_ids = await _load_items(session, ids, names)
-    current = await _current(session, ids)
-    links = await _same_story_links(session, ids)
+    items, public_ids, importance = await load_items(session, ids, names, created or {})
+    current = await _current(session, known_ids)
+    links = await _same_story_links(session, known_ids)
     keep: dict[int, int] = {}  # article -> its story, left where it is
     detach: dict[int, int] = {}
     for article_id, (story_id, stored) in current.items():
@@ -81,11 +109,11 @@ async def assign_stories(
 
     clusterer = Clusterer(settings.story_window_hours)
     partners = {p for i in ids for p in links.get(i, ())} - {i.article_id for i in fresh}
-    known = await _candidates(session, fresh, clusterer.window, partners | set(keep))
+    known, founders = await _candidates(session, fresh, clusterer.window, partners | set(keep))
     for item, story_id, size, public_id in known:
         clusterer.add_known(item, story_id, size)
         public_ids[item.article_id] = public_id
-    for story_id, founder in await _founders(session, {story for _, story, _, _ in known}):
+    for story_id, founder in founders:
         clusterer.add_founder(story_id, founder)
     memberships = clusterer.assign_all(fresh, links)
     for article_id in keep:  # an editor link on a kept article still joins two stories
@@ -93,13 +121,25 @@ async def assign_stories(
             if other in clusterer.story_of and article_id in clusterer.story_of:
                 clusterer.link(article_id, other)
 
-    story_ids = await _write_stories(session, clusterer)
+    by_id = {item.article_id: item for item in fresh}
+    # A story founded here that took in no stored story has only this call's articles as
+    # members: its aggregates are known without reading them back.
+    grown = {clusterer.find(survivor) for absorbed, survivor in clusterer.merges if absorbed > 0}
+    complete: dict[int, list[tuple[int, int, Any, int]]] = defaultdict(list)
+    for m in memberships:
+        root = clusterer.find(m.story)
+        if root < 0 and root not in grown:
+            item = by_id[m.article_id]
+            complete[root].append(
+                (item.article_id, importance[item.article_id], item.published_at, item.source_id)
+            )
+    story_ids = await _write_stories(session, clusterer, complete)
     final = {m.article_id: story_ids[clusterer.find(m.story)] for m in memberships}
-    await _write_members(session, fresh, memberships, final, public_ids, names)
+    await _write_members(session, by_id, memberships, final, public_ids, names)
     touched = {story_ids[clusterer.find(s)] for s in touched if s in clusterer.parent}
     touched |= set(final.values())
     touched |= {story_ids[clusterer.find(survivor)] for _, survivor in clusterer.merges}
-    await refresh_stories(session, touched)
+    await refresh_stories(session, touched - {story_ids[root] for root in complete})
 
 
 async def forget_articles(session: AsyncSession, article_ids: Collection[int]) -> None:
@@ -121,57 +161,6 @@ def _fingerprint(item: Item) -> tuple[Any, ...]:
     return (sig, item.published_at, item.source_id)
 
 
-Names = dict[int, tuple[str, str, str]]  # entity id -> slug, name, type
-
-
-async def _load_items(
-    session: AsyncSession, ids: Sequence[int], entities: Names
-) -> tuple[dict[int, Item], dict[int, str]]:
-    """The articles as the clustering sees them; fills ``entities`` with what they mention
-    (a shared entity is one of the new article's own, so explanations need no other read)."""
-    mentions: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    names: dict[int, list[str]] = defaultdict(list)
-    rows: list[Any] = []
-    named = select(
-        Mention.article_id,
-        Mention.entity_id,
-        Mention.salience,
-        Entity.name,
-        Entity.slug,
-        Entity.type,
-    ).join(Entity, Entity.id == Mention.entity_id)
-    for chunk in chunks(ids):
-        rows += await fetch_rows(
-            session,
-            select(
-                Article.id,
-                Article.public_id,
-                Article.url,
-                Article.published_at,
-                Article.source_id,
-                Article.title,
-                Article.summary,
-            ).where(Article.id.in_(chunk)),
-        )
-        for article_id, entity_id, salience, name, slug, type_ in await fetch_rows(
-            session, named.where(Mention.article_id.in_(chunk))
-        ):
-            mentions[article_id].append((entity_id, salience))
-            names[article_id].append(name)
-            entities[entity_id] = (slug, name, str(type_))
-    items = {
-        r.id: Item(
-            r.id,
-            r.url,
-            r.published_at,
-            r.source_id,
-            Signature.build(r.title, r.summary, mentions.get(r.id, ()), names.get(r.id, ())),
-        )
-        for r in rows
-    }
-    return items, {r.id: r.public_id for r in rows}
-
-
 async def _current(
     session: AsyncSession, ids: Sequence[int]
 ) -> dict[int, tuple[int, tuple[Any, ...] | None]]:
@@ -190,16 +179,9 @@ async def _current(
             print_ = None
             if row.terms is not None:
                 sig = Signature.from_stored(row.terms, row.entities)
-                print_ = (sig, _utc(row.published_at), row.source_id)
+                print_ = (sig, utc(row.published_at), row.source_id)
             found[row.article_id] = (row.story_id, print_)
     return found
-
-
-def _utc(value: Any) -> dt.datetime:
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    assert isinstance(value, dt.datetime)
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 async def _same_story_links(session: AsyncSession, ids: Sequence[int]) -> dict[int, set[int]]:
@@ -227,13 +209,15 @@ async def _detach(session: AsyncSession, article_ids: list[int]) -> None:
 
 async def _candidates(
     session: AsyncSession, fresh: Sequence[Item], window: dt.timedelta, extra: set[int]
-) -> list[tuple[Item, int, int, str]]:
-    """Clustered articles that share a salient entity with a fresh one within the window."""
+) -> tuple[list[tuple[Item, int, int, str]], list[tuple[int, Item]]]:
+    """Clustered articles that share a salient entity with a fresh one within the window,
+    with their stories; and the founders (earliest members) of those stories."""
     times: dict[tuple[int, str], list[dt.datetime]] = defaultdict(list)
     for item in fresh:
         for key in item.signature.blocks():
             times[key].append(item.published_at)
-    wanted = set(extra)
+    fresh_ids = {item.article_id for item in fresh}
+    probes: list[ColumnElement[bool]] = []
     if times:
         lo = min(min(v) for v in times.values()) - window
         hi = max(max(v) for v in times.values()) + window
@@ -250,83 +234,106 @@ async def _candidates(
                     for e in entities[start : start + ENTITIES_PER_PROBE]
                 )
             )
-            stmt = select(
-                _keys.c.entity_id, _keys.c.term, _keys.c.published_at, _keys.c.article_id
-            ).where(probe, _keys.c.published_at.between(lo, hi))
-            for entity_id, term, at, article_id in await fetch_rows(session, stmt):
-                at = _utc(at)
-                if any(abs(at - t) <= window for t in times[entity_id, term]):
-                    wanted.add(article_id)
-    wanted -= {item.article_id for item in fresh}
+            probes.append(and_(probe, _keys.c.published_at.between(lo, hi)))
+    if len(fresh) == 1 and len(extra) < IN_CHUNK:
+        # One article (an API write): the window around its one time is exactly the range
+        # above, so the keys are probed inside the candidate statement, not in one of their own.
+        keyed = [select(_keys.c.article_id).where(probe) for probe in probes]
+        ids = sorted(extra - fresh_ids)
+        if keyed:
+            found = _members.c.article_id.in_(union_all(*keyed) if len(keyed) > 1 else keyed[0])
+            within = or_(found, _members.c.article_id.in_(ids)) if ids else found
+            return await _read_known(
+                session, [and_(within, _members.c.article_id.notin_(fresh_ids))]
+            )
+        return await _read_known(session, [_members.c.article_id.in_(ids)] if ids else [])
+    wanted = set(extra)
+    for probe in probes:
+        stmt = select(
+            _keys.c.entity_id, _keys.c.term, _keys.c.published_at, _keys.c.article_id
+        ).where(probe)
+        for entity_id, term, at, article_id in await fetch_rows(session, stmt):
+            at = utc(at)
+            if any(abs(at - t) <= window for t in times[entity_id, term]):
+                wanted.add(article_id)
+    wanted -= fresh_ids
+    some = [_members.c.article_id.in_(chunk) for chunk in chunks(sorted(wanted))]
+    return await _read_known(session, some)
+
+
+async def _read_known(
+    session: AsyncSession, selections: Sequence[ColumnElement[bool]]
+) -> tuple[list[tuple[Item, int, int, str]], list[tuple[int, Item]]]:
+    """Each selection's articles (a condition on ``story_members.article_id``) with their
+    stories; and those stories' founders, in the same statement: their earliest members,
+    which every newcomer must also resemble."""
     known: list[tuple[Item, int, int, str]] = []
-    stmt = (
-        select(
-            _signatures.c.article_id,
-            _signatures.c.published_at,
-            _signatures.c.source_id,
-            _signatures.c.terms,
-            _signatures.c.entities,
-            Article.url,
-            Article.public_id,
-            Story.id,
-            Story.size,
-        )
+    founders: list[tuple[int, Item]] = []
+    columns = (
+        _signatures.c.article_id,
+        _signatures.c.published_at,
+        _signatures.c.source_id,
+        _signatures.c.terms,
+        _signatures.c.entities,
+        Article.url,
+        Article.public_id,
+        Story.id,
+        Story.size,
+    )
+    candidate = (
+        select(literal(False).label("founder"), *columns)
         .join(Article, Article.id == _signatures.c.article_id)
         .join(_members, _members.c.article_id == _signatures.c.article_id)
         .join(Story, Story.id == _members.c.story_id)
     )
-    for some in chunks(sorted(wanted)):
-        for row in await fetch_rows(session, stmt.where(_signatures.c.article_id.in_(some))):
-            sig = Signature.from_stored(row.terms, row.entities)
-            item = Item(row.article_id, row.url, _utc(row.published_at), row.source_id, sig)
-            known.append((item, row.id, row.size, row.public_id))
-    return known
-
-
-async def _founders(session: AsyncSession, story_ids: set[int]) -> list[tuple[int, Item]]:
-    """Each story's earliest member, which every newcomer must also resemble."""
-    stmt = (
-        select(
-            _members.c.story_id,
-            _signatures.c.article_id,
-            _signatures.c.published_at,
-            _signatures.c.source_id,
-            _signatures.c.terms,
-            _signatures.c.entities,
-            Article.url,
-        )
-        .join(_signatures, _signatures.c.article_id == _members.c.article_id)
-        .join(Article, Article.id == _members.c.article_id)
-        .join(Story, Story.id == _members.c.story_id)
-        .where(_signatures.c.published_at == Story.first_published_at)
+    founder = candidate.with_only_columns(literal(True).label("founder"), *columns).where(
+        _signatures.c.published_at == Story.first_published_at
     )
-    found = []
-    for chunk in chunks(sorted(story_ids)):
-        for row in await fetch_rows(session, stmt.where(_members.c.story_id.in_(chunk))):
+    for selection in selections:
+        stories = select(_members.c.story_id).where(selection).correlate(None)
+        both = union_all(
+            candidate.where(selection), founder.where(_members.c.story_id.in_(stories))
+        )
+        for row in await fetch_rows(session, both):
             sig = Signature.from_stored(row.terms, row.entities)
-            item = Item(row.article_id, row.url, _utc(row.published_at), row.source_id, sig)
-            found.append((row.story_id, item))
-    return found
+            item = Item(row.article_id, row.url, utc(row.published_at), row.source_id, sig)
+            if row.founder:
+                founders.append((row.id, item))
+            else:
+                known.append((item, row.id, row.size, row.public_id))
+    return known, founders
 
 
-async def _write_stories(session: AsyncSession, clusterer: Clusterer) -> dict[int, int]:
-    """Insert the stories founded here and apply merges; stored ids by final story key."""
+async def _write_stories(
+    session: AsyncSession,
+    clusterer: Clusterer,
+    complete: dict[int, list[tuple[int, int, Any, int]]],
+) -> dict[int, int]:
+    """Insert the stories founded here and apply merges; stored ids by final story key.
+
+    ``complete``: founded stories whose every member is known here, inserted with their
+    aggregates; the others get placeholders that ``refresh_stories`` corrects.
+    """
     now = utcnow()
     roots = sorted({clusterer.find(key) for key in clusterer.parent})
     founded = {key: new_public_id() for key in roots if key < 0}
     ids: dict[int, int] = {key: key for key in roots if key > 0}
     if founded:
+        placeholder = {
+            "size": 0,
+            "source_count": 0,
+            "headline_article_id": None,
+            "first_published_at": now,
+            "last_published_at": now,
+        }
         rows = [
             {
                 "public_id": public_id,
-                "size": 0,
-                "source_count": 0,
-                "first_published_at": now,
-                "last_published_at": now,
+                **(summarize(complete[key]) if key in complete else placeholder),
                 "created_at": now,
                 "updated_at": now,
             }
-            for public_id in founded.values()
+            for key, public_id in founded.items()
         ]
         result = await session.execute(insert(Story).returning(Story.public_id, Story.id), rows)
         by_public = {public_id: story_id for public_id, story_id in result}
@@ -351,7 +358,7 @@ async def _write_stories(session: AsyncSession, clusterer: Clusterer) -> dict[in
 
 async def _write_members(
     session: AsyncSession,
-    fresh: Sequence[Item],
+    by_id: dict[int, Item],
     memberships: Sequence[Membership],
     final: dict[int, int],
     public_ids: dict[int, str],
@@ -360,7 +367,6 @@ async def _write_members(
     if not memberships:
         return
     now = utcnow()
-    by_id = {item.article_id: item for item in fresh}
     members = []
     for m in memberships:
         members.append(
