@@ -161,8 +161,8 @@ class Settings(BaseSettings):
     statement_timeout_ms: int = Field(default=5000, ge=0)  # 0: no limit
     # Connecting to PostgreSQL: short, so an outage answers 503 fast instead of hanging.
     db_connect_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
-    # Writing transactions at once per worker (api/db/write_lane.py); 0: 1 on SQLite (one
-    # writer at a time anyway), 4 on PostgreSQL. Past the queue limit a write gets 503.
+    # Writing transactions at once per worker (api/db/write_lane.py); 0: the default, one
+    # (reads keep their latency under bulk writes). Past the queue limit a write gets 503.
     write_concurrency: int = Field(default=0, ge=0, le=200)
     write_queue_limit: int = Field(default=64, ge=0, le=10_000)
     # Requests in progress per worker; one more is refused at once with 503 + Retry-After.
