@@ -13,10 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy import Connection, Dialect, bindparam, delete, select, update
 
+from api.db.bulk import PreparedInsert, prepare_insert
 from api.demo.catalog import Catalog
 from api.demo.generator import Batch
 from api.demo.keys import uuid7
@@ -63,6 +65,23 @@ def links_of(batch: Batch) -> dict[int, set[int]]:
     return links
 
 
+@dataclass(frozen=True, slots=True)
+class StoryWrites:
+    """One batch's story rows, converted for the driver (picklable, for pipeline.py)."""
+
+    founded: PreparedInsert | None
+    moves: list[Row]  # merges: members of story "old" go to story "new"
+    after_merges: list[PreparedInsert | None]
+
+    def run(self, connection: Connection) -> None:
+        if self.founded is not None:
+            self.founded.run(connection)
+        _apply_merges(connection, self.moves)
+        for statement in self.after_merges:
+            if statement is not None:
+                statement.run(connection)
+
+
 class DemoStories:
     """Clusters each generated batch and writes its stories, members and lookups."""
 
@@ -84,7 +103,8 @@ class DemoStories:
         memberships = self.clusterer.assign_all(items, links_of(batch))
         return items, memberships
 
-    def write(self, connection: Connection, batch: Batch) -> None:
+    def prepare(self, dialect: Dialect, batch: Batch) -> StoryWrites:
+        """Cluster ``batch`` now; what it writes comes back ready to run (pipeline.py)."""
         items, memberships = self.cluster(batch)
         self.public_ids |= {a["id"]: a["public_id"] for a in batch.articles}
         created = {a["id"]: a["created_at"] for a in batch.articles}
@@ -101,9 +121,7 @@ class DemoStories:
             self.story_ids[key] = self.next_id
             rows.append(self._story_row(self.next_id, first[key]))
             self.next_id += 1
-        if rows:
-            connection.execute(_T["stories"].insert(), rows)
-        self._apply_merges(connection)
+        moves = self._merges()
         members = [
             {
                 "article_id": m.article_id,
@@ -114,32 +132,34 @@ class DemoStories:
             }
             for m in memberships
         ]
-        connection.execute(_T["story_members"].insert(), members)
-        connection.execute(
-            _T["story_signatures"].insert(),
-            [
-                {
-                    "article_id": i.article_id,
-                    "published_at": i.published_at,
-                    "source_id": i.source_id,
-                    "terms": i.signature.stored_terms(),
-                    "entities": i.signature.stored_entities(),
-                }
-                for i in items
-            ],
-        )
+        signatures = [
+            {
+                "article_id": i.article_id,
+                "published_at": i.published_at,
+                "source_id": i.source_id,
+                "terms": i.signature.stored_terms(),
+                "entities": i.signature.stored_entities(),
+            }
+            for i in items
+        ]
         keys = [
             {"entity_id": e, "term": t, "published_at": i.published_at, "article_id": i.article_id}
             for i in items
             for e, t in sorted(i.signature.blocks())
         ]
-        if keys:
-            connection.execute(_T["story_entity_keys"].insert(), keys)
+        founded = prepare_insert(dialect, _T["stories"], rows)
+        after_merges = [
+            prepare_insert(dialect, _T["story_members"], members),
+            prepare_insert(dialect, _T["story_signatures"], signatures),
+            prepare_insert(dialect, _T["story_entity_keys"], keys),
+        ]
         self.count += len(memberships)
         if items:  # batches come in publication order: older articles are never candidates
             self.clusterer.forget_before(items[-1].published_at - 2 * self.clusterer.window)
             kept = self.clusterer.items
             self.public_ids = {k: v for k, v in self.public_ids.items() if k in kept}
+
+        return StoryWrites(founded, moves, after_merges)
 
     def _story_row(self, story_id: int, at: dt.datetime) -> Row:
         unix_ms = int(at.timestamp() * 1000)
@@ -154,26 +174,30 @@ class DemoStories:
             "updated_at": at,
         }
 
-    def _apply_merges(self, connection: Connection) -> None:
+    def _merges(self) -> list[Row]:
+        """The story moves the merges since the last batch ask for (old id -> new id)."""
         merges = self.clusterer.merges[self.merged :]
         self.merged = len(self.clusterer.merges)
-        moves = [
+        return [
             {"old": self.story_ids[absorbed], "new": self.story_ids[self.clusterer.find(absorbed)]}
             for absorbed, _ in merges
             if absorbed in self.story_ids
         ]
-        if not moves:
-            return
-        members = _T["story_members"]
-        connection.execute(
-            update(members)
-            .where(members.c.story_id == bindparam("old"))
-            .values(story_id=bindparam("new")),
-            moves,
-        )
-        gone = [m["old"] for m in moves]
-        stories = _T["stories"]
-        connection.execute(delete(stories).where(stories.c.id.in_(gone)))
+
+
+def _apply_merges(connection: Connection, moves: list[Row]) -> None:
+    if not moves:
+        return
+    members = _T["story_members"]
+    connection.execute(
+        update(members)
+        .where(members.c.story_id == bindparam("old"))
+        .values(story_id=bindparam("new")),
+        moves,
+    )
+    gone = [m["old"] for m in moves]
+    stories = _T["stories"]
+    connection.execute(delete(stories).where(stories.c.id.in_(gone)))
 
 
 def refresh_all(connection: Connection) -> int:

@@ -5,15 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import TextIO
 
-from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy import Connection, Dialect, Engine, func, select, text
 
+from api.db.bulk import PreparedInsert, prepare_insert
 from api.db.database import WRITE_OPTION
-from api.demo.catalog import build_catalog
+from api.demo.catalog import Catalog, build_catalog
 from api.demo.generator import ArticleGenerator, window_start
-from api.demo.stories import DemoStories, refresh_all
+from api.demo.pipeline import produced
+from api.demo.stories import DemoStories, StoryWrites, refresh_all
 from api.demo.text import TextFactory
 from api.domain.search import catch_up_sync
 from api.models import Article, Base, Category, Entity, Source
@@ -127,26 +131,21 @@ def generate_demo(
                 connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
                 connection.exec_driver_sql(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_PAGES}")
 
-        generator = ArticleGenerator(catalog, TextFactory(seed), seed=seed, total=articles)
         # The stories the write path would give these articles (api.demo.stories).
-        stories = DemoStories(catalog, seed=seed) if get_settings().stories_enabled else None
+        with_stories = get_settings().stories_enabled
+        make = partial(_batch_writes, catalog, seed, articles, connection.dialect, with_stories)
         bar = _Progress(articles, sys.stderr if progress else None)
         mention_count = link_count = story_count = 0
         try:
-            for batch in generator.batches(BATCH_SIZE):
+            for write in produced(make):
                 with connection.begin():
-                    connection.execute(tables["articles"].insert(), batch.articles)
-                    connection.execute(tables["mentions"].insert(), batch.mentions)
-                    if batch.links:
-                        connection.execute(tables["article_links"].insert(), batch.links)
-                    if stories is not None:
-                        stories.write(connection, batch)
+                    write.run(connection)
                     catch_up_sync(connection)
-                mention_count += len(batch.mentions)
-                link_count += len(batch.links)
-                bar.advance(len(batch.articles))
+                mention_count += write.mentions
+                link_count += write.links
+                bar.advance(write.articles)
             with connection.begin():
-                if stories is not None:
+                if with_stories:
                     story_count = refresh_all(connection)
                 _after_load(connection, backend)
                 if backend == "sqlite":
@@ -172,6 +171,44 @@ def generate_demo(
         elapsed_seconds=time.perf_counter() - started,
         seed=seed,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class BatchWrites:
+    """A generated batch as statements ready for the driver (made in pipeline.py's child)."""
+
+    inserts: list[PreparedInsert | None]
+    stories: StoryWrites | None
+    articles: int
+    mentions: int
+    links: int
+
+    def run(self, connection: Connection) -> None:
+        for statement in self.inserts:
+            if statement is not None:
+                statement.run(connection)
+        if self.stories is not None:
+            self.stories.run(connection)
+
+
+def _batch_writes(
+    catalog: Catalog, seed: int, total: int, dialect: Dialect, with_stories: bool
+) -> Iterator[BatchWrites]:
+    tables = Base.metadata.tables
+    generator = ArticleGenerator(catalog, TextFactory(seed), seed=seed, total=total)
+    stories = DemoStories(catalog, seed=seed) if with_stories else None
+    for batch in generator.batches(BATCH_SIZE):
+        yield BatchWrites(
+            [
+                prepare_insert(dialect, tables["articles"], batch.articles),
+                prepare_insert(dialect, tables["mentions"], batch.mentions),
+                prepare_insert(dialect, tables["article_links"], batch.links),
+            ],
+            None if stories is None else stories.prepare(dialect, batch),
+            len(batch.articles),
+            len(batch.mentions),
+            len(batch.links),
+        )
 
 
 def _after_load(connection: Connection, backend: str) -> None:
