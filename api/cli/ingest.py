@@ -1,14 +1,18 @@
 """``broadsheet ingest``: a JSON Lines file of articles, upserted in one transaction.
 
-Every line is parsed and validated before the database is touched, so a bad file is
-reported (line number and field, several errors at once) and nothing is written.
+The file is streamed: a reader thread parses and validates it a chunk at a time (so the
+next chunk is validated while the database writes the last one) and memory stays bounded
+whatever its size. A bad line is reported (line number and field, several errors at once)
+and nothing is written: the transaction is rolled back.
 """
 
 from __future__ import annotations
 
 import asyncio
+import queue
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +21,8 @@ from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.db.database import Database, create_async_db_engine
-from api.domain.articles import ArticleCreate, IngestItemError, error_path, upsert_articles
+from api.domain.articles import ArticleCreate, IngestItemError, error_path
+from api.domain.articles.streaming import Keyed, upsert_stream
 from api.settings import Settings
 
 MAX_ERRORS = 20
@@ -48,41 +53,87 @@ class IngestReport:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class _Line:
-    number: int  # 1-based, as editors show it
-    item: ArticleCreate
+CHUNK_LINES = 1_000
+AHEAD = 2  # validated chunks waiting for the database, at most
 
 
-async def ingest_jsonl(settings: Settings, path: Path) -> IngestReport:
-    """Validate all of ``path`` ("-" = stdin), then upsert it as a single transaction."""
-    # File reading and validation are blocking and CPU-bound: keep them off the event loop.
-    lines = await asyncio.to_thread(read_jsonl, path)
-    if not lines:
-        return IngestReport()
+async def ingest_jsonl(
+    settings: Settings, path: Path, *, chunk_lines: int = CHUNK_LINES
+) -> IngestReport:
+    """Validate and upsert ``path`` ("-" = stdin) chunk by chunk, as a single transaction."""
+    reader = _Reader(path, chunk_lines)
     db = Database(create_async_db_engine(settings))
     try:
         async with db.session(write=True) as session:
-            # One call for the whole file: a link may point at an article on a later line.
-            outcomes = await upsert_articles(session, [line.item for line in lines])
+            totals = await upsert_stream(session, reader.chunks())
     except IngestItemError as exc:
-        number = lines[exc.index].number
-        raise IngestFileError([f"line {number}: {exc.field}: {exc.message}"]) from exc
+        raise IngestFileError([f"line {exc.index}: {exc.field}: {exc.message}"]) from exc
     except SQLAlchemyError as exc:
         raise IngestFileError([f"database error: {exc}"]) from exc
     finally:
+        reader.stop()
         await db.dispose()
-    statuses = [outcome.status for outcome in outcomes]
-    return IngestReport(
-        created=statuses.count("created"),
-        updated=statuses.count("updated"),
-        unchanged=statuses.count("unchanged"),
-    )
+    return IngestReport(totals.created, totals.updated, totals.unchanged)
 
 
-def read_jsonl(path: Path) -> list[_Line]:
-    """Parse and validate every line; raise IngestFileError listing up to MAX_ERRORS."""
-    lines: list[_Line] = []
+class _Reader:
+    """Reads and validates on a thread of its own, up to ``AHEAD`` chunks ahead."""
+
+    def __init__(self, path: Path, chunk_lines: int) -> None:
+        self._path = path
+        self._chunk_lines = chunk_lines
+        self._ready: queue.Queue[list[Keyed] | BaseException | None] = queue.Queue(AHEAD)
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="ingest-reader", daemon=True)
+
+    async def chunks(self) -> AsyncIterator[list[Keyed]]:
+        self._thread.start()
+        while (chunk := await asyncio.to_thread(self._take)) is not None:
+            if isinstance(chunk, BaseException):
+                raise chunk
+            yield chunk
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _take(self) -> list[Keyed] | BaseException | None:
+        # Polls, so that a stopped reader never leaves this thread blocked for ever.
+        while not self._stopped.is_set():
+            try:
+                return self._ready.get(timeout=0.1)
+            except queue.Empty:
+                continue
+        return None
+
+    def _run(self) -> None:
+        try:
+            for chunk in read_jsonl(self._path, self._chunk_lines):
+                if not self._put(chunk):
+                    return
+        except BaseException as exc:  # raised to the consumer, on its side
+            self._put(exc)
+        else:
+            self._put(None)
+
+    def _put(self, item: list[Keyed] | BaseException | None) -> bool:
+        while not self._stopped.is_set():
+            try:
+                self._ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+
+def read_jsonl(path: Path, chunk_lines: int = CHUNK_LINES) -> Iterator[list[Keyed]]:
+    """Parsed, validated items in chunks; IngestFileError lists up to MAX_ERRORS problems.
+
+    After the first error nothing more is handed out, but reading goes on so that one run
+    reports many of the file's problems.
+    """
+    chunk: list[Keyed] = []
     errors: list[str] = []
     first_line_of: dict[str, int] = {}
     for number, raw in _numbered_lines(path):
@@ -98,13 +149,18 @@ def read_jsonl(path: Path) -> list[_Line]:
             seen = first_line_of.setdefault(item.url, number)
             if seen != number:
                 errors.append(f"line {number}: url: same URL as line {seen} ({item.url})")
-            lines.append(_Line(number, item))
+            elif not errors:
+                chunk.append(Keyed(number, item))
+                if len(chunk) == chunk_lines:
+                    yield chunk
+                    chunk = []
         if len(errors) >= MAX_ERRORS:
             errors = [*errors[:MAX_ERRORS], f"(stopped reading at line {number})"]
             break
     if errors:
         raise IngestFileError(errors)
-    return lines
+    if chunk:
+        yield chunk
 
 
 def _describe(number: int, exc: ValidationError) -> Iterator[str]:

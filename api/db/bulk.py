@@ -61,7 +61,7 @@ def _row_function(slots: Sequence[tuple[str | None, Convert | None]]) -> Any:
 _ZERO = dt.timedelta(0)
 
 
-def _sqlite_time(value: dt.datetime | None) -> str | None:
+def sqlite_time(value: dt.datetime | None) -> str | None:
     # SQLAlchemy's SQLite DATETIME storage format, from the UTC wall time.
     if value is None:
         return None
@@ -81,7 +81,7 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
 
 def _converter(dialect: Dialect, column_type: Any, serializer: Convert) -> Convert | None:
     if isinstance(column_type, UtcDateTime):
-        return _sqlite_time if dialect.name == "sqlite" else _aware
+        return sqlite_time if dialect.name == "sqlite" else _aware
     if isinstance(column_type.dialect_impl(dialect), JSON):
         # A Python None is stored as JSON null, as SQLAlchemy's JSON type does by default.
         return serializer
@@ -142,7 +142,11 @@ async def insert_many(
     """Insert ``rows`` (dicts with the same keys) into ``table`` in the caller's transaction."""
     if not rows:
         return
-    connection = await target.connection() if isinstance(target, AsyncSession) else target
+    if isinstance(target, AsyncSession):
+        await target.flush()  # what session.execute would autoflush first
+        connection = await target.connection()
+    else:
+        connection = target
     plan = _plan_for(table, rows, connection.dialect)
     await connection.exec_driver_sql(plan.sql, plan.parameters(rows))
 

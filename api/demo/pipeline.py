@@ -13,7 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import queue
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -25,7 +25,7 @@ class ProducerFailed(RuntimeError):
     """The child making the batches raised; the message carries its traceback."""
 
 
-def produced(make: Callable[[], Iterator[T]], *, depth: int = 2) -> Iterator[T]:
+def produced(make: Callable[[], Iterator[T]], *, depth: int = 2) -> Generator[T, None, None]:
     """The items of ``make()``, computed in a forked child process, in order."""
     if "fork" not in multiprocessing.get_all_start_methods():
         yield from make()

@@ -6,12 +6,14 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import Engine, func, select
 
 from api.cli.commands import main
+from api.cli.ingest import IngestFileError, IngestReport, ingest_jsonl
 from api.models import Article, ArticleLink, Mention
-from api.settings import get_settings
+from api.settings import Settings, get_settings
 
 SOURCE = {"slug": "wire", "name": "The Wire", "homepage_url": "https://wire.example"}
 
@@ -114,4 +116,55 @@ def test_stdin_and_duplicate_urls_name_both_lines(database_url: str, sync_engine
     result = ingest(database_url, "-", stdin=stdin)
     assert result.exit_code != 0
     assert "line 3: url: same URL as line 1" in result.output
+    assert count(sync_engine, Article) == 0
+
+
+async def _ingest_in_chunks(database_url: str, path: Path, chunk_lines: int) -> IngestReport:
+    return await ingest_jsonl(Settings(database_url=database_url), path, chunk_lines=chunk_lines)
+
+
+@pytest.mark.anyio
+async def test_links_to_later_chunks_resolve_at_the_end(
+    database_url: str, sync_engine: Engine, tmp_path: Path
+) -> None:
+    def link(n: int) -> list[dict[str, str]]:
+        return [{"url": f"https://news.example/{n}", "kind": "follow_up"}]
+
+    # Chunks of two: line 1 points four lines ahead, line 2 at line 1 (held back with it),
+    # line 4 at line 3 of its own chunk.
+    rows = [line(1, links=link(5)), line(2, links=link(1)), line(3), line(4, links=link(3))]
+    path = write_jsonl(tmp_path / "ahead.jsonl", *rows, line(5))
+
+    report = await _ingest_in_chunks(database_url, path, chunk_lines=2)
+
+    assert (report.created, report.updated, report.unchanged) == (5, 0, 0)
+    with sync_engine.connect() as connection:
+        pairs = connection.execute(
+            select(Article.url, ArticleLink.to_article_id).join(
+                ArticleLink, ArticleLink.from_article_id == Article.id
+            )
+        ).all()
+        ids = dict(connection.execute(select(Article.url, Article.id)).all())
+    by_url = {url: target for url, target in pairs}
+    assert by_url == {
+        "https://news.example/1": ids["https://news.example/5"],
+        "https://news.example/2": ids["https://news.example/1"],
+        "https://news.example/4": ids["https://news.example/3"],
+    }
+    with sync_engine.connect() as connection:
+        versions = connection.execute(select(Article.version)).scalars().all()
+    assert versions == [1] * 5  # held items are written once
+
+
+@pytest.mark.anyio
+async def test_a_late_error_rolls_back_the_chunks_already_written(
+    database_url: str, sync_engine: Engine, tmp_path: Path
+) -> None:
+    nowhere = [{"url": "https://news.example/nowhere", "kind": "same_story"}]
+    path = write_jsonl(tmp_path / "late.jsonl", line(1), line(2), line(3), line(4, links=nowhere))
+    with pytest.raises(IngestFileError, match=r"line 4: links\[0\]\.url: no article with URL"):
+        await _ingest_in_chunks(database_url, path, chunk_lines=1)
+    bad = write_jsonl(tmp_path / "bad.jsonl", line(1), line(2), line(3), line(4, importance=0))
+    with pytest.raises(IngestFileError, match="line 4: importance"):
+        await _ingest_in_chunks(database_url, bad, chunk_lines=1)
     assert count(sync_engine, Article) == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -38,7 +39,7 @@ def _article(n: int, source_id: int, category_id: int) -> dict[str, Any]:
     }
 
 
-def _stored(engine_rows: list[Any]) -> list[tuple[Any, ...]]:
+def _stored(engine_rows: Sequence[Any]) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in engine_rows]
 
 
@@ -53,7 +54,7 @@ def _refs(connection: Any) -> tuple[int, int]:
     return source, category
 
 
-def _without(rows: list[Any], *skip: str) -> list[dict[str, Any]]:
+def _without(rows: Sequence[Any], *skip: str) -> list[dict[str, Any]]:
     return [{k: v for k, v in row._mapping.items() if k not in skip} for row in rows]
 
 

@@ -25,11 +25,10 @@ def test_items_arrive_in_order() -> None:
 
 
 def test_a_failure_in_the_child_is_raised_after_what_it_made() -> None:
-    seen: list[int] = []
+    items = produced(_fails_midway)
+    assert [next(items), next(items)] == [1, 2]
     with pytest.raises(ProducerFailed, match="LookupError: generator broke at 3"):
-        for item in produced(_fails_midway):
-            seen.append(item)
-    assert seen == [1, 2]
+        next(items)
 
 
 def test_stopping_early_ends_the_child() -> None:

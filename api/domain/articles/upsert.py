@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from api.db.bulk import insert_many
 from api.domain.articles.inputs import (
     ArticleCreate,
     ref_slug,
@@ -96,8 +97,10 @@ async def upsert_articles(
     ]
     ids |= await insert_rows(session, Article, new_rows, Article.url, Article.id)
     public_ids = {row["url"]: row["public_id"] for row in new_rows}
-    await insert_rows(session, Mention, [m for _, it in fresh for m in _mentions(it, refs, ids)])
-    await insert_rows(session, ArticleLink, [ln for _, it in fresh for ln in _links(it, ids)])
+    mentions = [m for _, it in fresh for m in _mentions(it, refs, ids)]
+    await insert_many(session, Base.metadata.tables[Mention.__tablename__], mentions)
+    links = [ln for _, it in fresh for ln in _links(it, ids)]
+    await insert_many(session, Base.metadata.tables[ArticleLink.__tablename__], links)
 
     outcomes = []
     for index, item in enumerate(batch):

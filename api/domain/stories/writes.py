@@ -47,11 +47,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.db.bulk import insert_many
 from api.db.database import fetch_rows
 from api.domain.stories.aggregates import IN_CHUNK, chunks, refresh_stories, summarize
 from api.domain.stories.clustering import Clusterer, Item, Membership
 from api.domain.stories.clustering_features import Signature
 from api.domain.stories.loading import Names, Written, load_items, utc
+from api.domain.stories.probes import articles_near
 from api.models import Article, ArticleLink, Base, LinkKind
 from api.models.base import utcnow
 from api.models.ids import new_public_id
@@ -217,28 +219,10 @@ async def _candidates(
         for key in item.signature.blocks():
             times[key].append(item.published_at)
     fresh_ids = {item.article_id for item in fresh}
-    probes: list[ColumnElement[bool]] = []
-    if times:
-        lo = min(min(v) for v in times.values()) - window
-        hi = max(max(v) for v in times.values()) + window
-        by_entity: dict[int, list[str]] = defaultdict(list)
-        for entity_id, term in sorted(times):
-            by_entity[entity_id].append(term)
-        entities = sorted(by_entity)
-        for start in range(0, len(entities), ENTITIES_PER_PROBE):
-            # (entity = e AND term IN (...)) OR ...: index probes on the key's leading columns
-            # on both databases (a row-value IN list made SQLite scan the table).
-            probe = or_(
-                *(
-                    and_(_keys.c.entity_id == e, _keys.c.term.in_(by_entity[e]))
-                    for e in entities[start : start + ENTITIES_PER_PROBE]
-                )
-            )
-            probes.append(and_(probe, _keys.c.published_at.between(lo, hi)))
     if len(fresh) == 1 and len(extra) < IN_CHUNK:
-        # One article (an API write): the window around its one time is exactly the range
-        # above, so the keys are probed inside the candidate statement, not in one of their own.
-        keyed = [select(_keys.c.article_id).where(probe) for probe in probes]
+        # One article (an API write): its keys are probed inside the candidate statement,
+        # not in one of their own.
+        keyed = [select(_keys.c.article_id).where(p) for p in _probes(times, window)]
         ids = sorted(extra - fresh_ids)
         if keyed:
             found = _members.c.article_id.in_(union_all(*keyed) if len(keyed) > 1 else keyed[0])
@@ -247,18 +231,38 @@ async def _candidates(
                 session, [and_(within, _members.c.article_id.notin_(fresh_ids))]
             )
         return await _read_known(session, [_members.c.article_id.in_(ids)] if ids else [])
-    wanted = set(extra)
-    for probe in probes:
-        stmt = select(
-            _keys.c.entity_id, _keys.c.term, _keys.c.published_at, _keys.c.article_id
-        ).where(probe)
-        for entity_id, term, at, article_id in await fetch_rows(session, stmt):
-            at = utc(at)
-            if any(abs(at - t) <= window for t in times[entity_id, term]):
-                wanted.add(article_id)
+    wanted = set(extra) | await articles_near(session, times, window)
     wanted -= fresh_ids
     some = [_members.c.article_id.in_(chunk) for chunk in chunks(sorted(wanted))]
     return await _read_known(session, some)
+
+
+def _probes(
+    times: dict[tuple[int, str], list[dt.datetime]], window: dt.timedelta
+) -> list[ColumnElement[bool]]:
+    """Key conditions for one article's moment: (entity = e AND term IN (...)) OR ...,
+    index probes on the key's leading columns on both databases (a row-value IN list made
+    SQLite scan the table)."""
+    if not times:
+        return []
+    lo = min(min(v) for v in times.values()) - window
+    hi = max(max(v) for v in times.values()) + window
+    by_entity: dict[int, list[str]] = defaultdict(list)
+    for entity_id, term in sorted(times):
+        by_entity[entity_id].append(term)
+    entities = sorted(by_entity)
+    return [
+        and_(
+            or_(
+                *(
+                    and_(_keys.c.entity_id == e, _keys.c.term.in_(by_entity[e]))
+                    for e in entities[start : start + ENTITIES_PER_PROBE]
+                )
+            ),
+            _keys.c.published_at.between(lo, hi),
+        )
+        for start in range(0, len(entities), ENTITIES_PER_PROBE)
+    ]
 
 
 async def _read_known(
@@ -378,7 +382,7 @@ async def _write_members(
                 "joined_at": now,
             }
         )
-    await session.execute(insert(_members), members)
+    await insert_many(session, _members, members)
     signatures = [
         {
             "article_id": item.article_id,
@@ -389,7 +393,7 @@ async def _write_members(
         }
         for item in (by_id[m.article_id] for m in memberships)
     ]
-    await session.execute(insert(_signatures), signatures)
+    await insert_many(session, _signatures, signatures)
     keys = [
         {
             "entity_id": entity,
@@ -401,7 +405,7 @@ async def _write_members(
         for entity, term in sorted(item.signature.blocks())
     ]
     if keys:
-        await session.execute(insert(_keys), keys)
+        await insert_many(session, _keys, keys)
 
 
 def explanation(

@@ -44,3 +44,17 @@ def test_the_engine_gives_one_partition_for_every_order() -> None:
         order = list(range(len(ARTICLES)))
         random.Random(seed).shuffle(order)
         assert pure_partition(order) == expected
+
+
+@pytest.mark.parametrize("size", [2, 5])
+async def test_same_stories_in_small_batches_over_stored_ones(
+    database: Database, size: int
+) -> None:
+    # Every batch after the first finds its candidates among stored articles in one probe
+    # (api.domain.stories.probes), each key with its own time ranges.
+    order = list(range(len(ARTICLES)))
+    random.Random(size).shuffle(order)
+    for start in range(0, len(order), size):
+        async with database.session(write=True) as session:
+            await upsert_articles(session, [item(i) for i in order[start : start + size]])
+    assert groups(await stories_by_url(database)) == pure_partition()
