@@ -20,6 +20,7 @@ from api.demo.pipeline import produced
 from api.demo.stories import DemoStories, StoryWrites, refresh_all
 from api.demo.text import TextFactory
 from api.domain.search import catch_up_sync
+from api.domain.search.index import catch_up_bulk_sync
 from api.models import Article, Base, Category, Entity, Source
 from api.settings import get_settings
 
@@ -140,13 +141,15 @@ def generate_demo(
             for write in produced(make):
                 with connection.begin():
                     write.run(connection)
-                    catch_up_sync(connection)
+                    if backend == "sqlite":  # PostgreSQL indexes them all at the end
+                        catch_up_sync(connection)
                 mention_count += write.mentions
                 link_count += write.links
                 bar.advance(write.articles)
             with connection.begin():
                 if with_stories:
                     story_count = refresh_all(connection)
+                catch_up_bulk_sync(connection)
                 _after_load(connection, backend)
                 if backend == "sqlite":
                     connection.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")

@@ -232,3 +232,31 @@ def test_keys() -> None:
     assert slugify("Signal & Noise: what's next?") == "signal-noise-what-s-next"
     assert slugify("Était über Año") == "etait-uber-ano"
     assert slugify("word " * 50, 22) == "word-word-word-word"
+
+
+def test_every_article_is_searchable_and_the_indexes_are_back(sync_engine: Engine) -> None:
+    # PostgreSQL builds the GIN indexes once after the load (catch_up_bulk_sync).
+    def gin_indexes() -> set[str]:
+        if sync_engine.dialect.name != "postgresql":
+            return set()
+        with sync_engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT indexname FROM pg_indexes WHERE indexdef LIKE '% USING gin %'")
+            )
+            return set(rows.scalars())
+
+    before = gin_indexes()
+    stats = generate_demo(sync_engine, articles=120, seed=5, if_empty=False, progress=False)
+    with sync_engine.connect() as connection:
+        indexed = connection.execute(text("SELECT count(*) FROM article_search")).scalar_one()
+        pending = connection.execute(text("SELECT count(*) FROM search_pending")).scalar_one()
+        counts = connection.execute(
+            text(
+                "SELECT count(*) FROM entities e WHERE e.article_count <> "
+                "(SELECT count(*) FROM mentions m WHERE m.entity_id = e.id)"
+            )
+        ).scalar_one()
+    assert (indexed, pending, counts) == (stats.articles, 0, 0)
+    assert gin_indexes() == before
+    if sync_engine.dialect.name == "postgresql":
+        assert {"ix_article_search_document", "ix_article_search_pairs"} <= before
