@@ -22,7 +22,7 @@ from api.db.bulk import PreparedInsert, prepare_insert
 from api.demo.catalog import Catalog
 from api.demo.generator import Batch
 from api.demo.keys import uuid7
-from api.domain.stories.aggregates import summarize
+from api.domain.stories.aggregates import sources_json, summarize
 from api.domain.stories.clustering import Clusterer, Item, Membership
 from api.domain.stories.clustering_features import Signature
 from api.domain.stories.writes import explanation
@@ -170,6 +170,7 @@ class DemoStories:
             "source_count": 0,
             "first_published_at": at,
             "last_published_at": at,
+            "sources": "[]",
             "created_at": at,
             "updated_at": at,
         }
@@ -201,8 +202,10 @@ def _apply_merges(connection: Connection, moves: list[Row]) -> None:
 
 
 def refresh_all(connection: Connection) -> int:
-    """Every story's aggregates from its members, once the corpus is loaded. Returns stories."""
+    """Every story's aggregates and sources from its members, once the corpus is loaded.
+    Returns stories."""
     members, articles, stories = _T["story_members"], _T["articles"], _T["stories"]
+    sources = _T["sources"]
     stmt = (
         select(
             members.c.story_id,
@@ -210,12 +213,15 @@ def refresh_all(connection: Connection) -> int:
             articles.c.importance,
             articles.c.published_at,
             articles.c.source_id,
+            sources.c.slug,
+            sources.c.name,
         )
         .join(articles, articles.c.id == members.c.article_id)
+        .join(sources, sources.c.id == articles.c.source_id)
         .order_by(members.c.story_id)
     )
     current: int | None = None
-    group: list[tuple[int, int, Any, int]] = []
+    group: list[tuple[int, int, Any, int, str, str]] = []
     changes: list[Row] = []
     count = 0
     write = (
@@ -227,6 +233,7 @@ def refresh_all(connection: Connection) -> int:
             headline_article_id=bindparam("headline_article_id"),
             first_published_at=bindparam("first_published_at"),
             last_published_at=bindparam("last_published_at"),
+            sources=bindparam("sources"),
             updated_at=bindparam("last_published_at"),
         )
     )
@@ -238,15 +245,25 @@ def refresh_all(connection: Connection) -> int:
     for story_id, *member in connection.execute(stmt):
         if story_id != current:
             if group and current is not None:
-                changes.append({"sid": current, **summarize(group)})
+                changes.append(_values(current, group))
                 count += 1
             current, group = story_id, []
-        group.append((member[0], member[1], member[2], member[3]))
+        group.append((member[0], member[1], member[2], member[3], member[4], member[5]))
         if len(changes) >= 5_000:
             flush(changes)
             changes = []
     if group and current is not None:
-        changes.append({"sid": current, **summarize(group)})
+        changes.append(_values(current, group))
         count += 1
     flush(changes)
     return count
+
+
+def _values(story_id: int, group: list[tuple[int, int, Any, int, str, str]]) -> Row:
+    """A story's stored values from (article id, importance, published_at, source id,
+    source slug, source name) of each member."""
+    return {
+        "sid": story_id,
+        **summarize([m[:4] for m in group]),
+        "sources": sources_json((m[2], m[3], m[4], m[5]) for m in group),
+    }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, func
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.models.base import Base, JsonType, UtcDateTime, utcnow
@@ -35,6 +35,11 @@ class Story(Base):
     )
     first_published_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     last_published_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    # Its distinct sources as the JSON text an article's story carries,
+    # ``[{"slug", "name"}]`` by first coverage, then slug (``aggregates.sources_json``):
+    # feed items read it instead of grouping the members per item. Text, not JSONB, which
+    # would reorder the keys.
+    sources: Mapped[str] = mapped_column(Text, server_default=text("'[]'"))
     created_at: Mapped[dt.datetime] = mapped_column(
         UtcDateTime, default=utcnow, server_default=func.current_timestamp()
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import orjson
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -133,3 +134,25 @@ def test_stories_migrate(database_url: str, sync_engine: Engine) -> None:
     assert not tables & set(inspect(sync_engine).get_table_names())
     migrate.upgrade(database_url)
     assert tables <= set(inspect(sync_engine).get_table_names())
+
+
+def test_story_sources_migrate_with_the_data(database_url: str, sync_engine: Engine) -> None:
+    """0012 stores each story's sources, filled in for the stories already there as the
+    write path writes them; a downgrade keeps the stories and their members."""
+    generate_demo(sync_engine, articles=300, seed=4, if_empty=False, progress=False)
+    with sync_engine.connect() as connection:
+        written = {
+            int(k): str(v) for k, v in connection.execute(text("SELECT id, sources FROM stories"))
+        }
+        members = connection.scalar(text("SELECT count(*) FROM story_members"))
+    assert any(len(orjson.loads(sources)) > 1 for sources in written.values())
+    migrate.downgrade(database_url, "0011")
+    assert "sources" not in {c["name"] for c in inspect(sync_engine).get_columns("stories")}
+    with sync_engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM story_members")) == members
+    migrate.upgrade(database_url)
+    with sync_engine.connect() as connection:
+        filled = {
+            int(k): str(v) for k, v in connection.execute(text("SELECT id, sources FROM stories"))
+        }
+    assert filled == written  # the same text, byte for byte

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, text
 
 from api.demo import generate_demo
@@ -83,3 +84,19 @@ def test_demo_story_aggregates_are_exact(sync_engine: Engine) -> None:
             expected["source_count"],
             expected["headline_article_id"],
         ]
+    # Each story's sources as feed items grouped them before they were stored.
+    computed: dict[int, list[dict[str, str]]] = {}
+    with sync_engine.connect() as connection:
+        for story_id, slug, name in connection.execute(
+            text(
+                "SELECT m.story_id, s.slug, s.name FROM story_members m "
+                "JOIN articles a ON a.id = m.article_id JOIN sources s ON s.id = a.source_id "
+                "GROUP BY m.story_id, s.id, s.slug, s.name "
+                "ORDER BY m.story_id, min(a.published_at), s.slug"
+            )
+        ):
+            computed.setdefault(story_id, []).append({"slug": slug, "name": name})
+        stored_sources = {
+            int(k): str(v) for k, v in connection.execute(text("SELECT id, sources FROM stories"))
+        }
+    assert {k: orjson.loads(v) for k, v in stored_sources.items()} == computed

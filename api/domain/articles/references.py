@@ -89,6 +89,7 @@ class RefTable(Generic[Ref]):
         self._new_given: dict[str, Row] = {}  # the fields inline definitions named
         self.ids = {slug: row.id for slug, row in stored.items()}
         self.updated: dict[str, Ref] = {}
+        self.renamed: set[int] = set()  # ids of stored rows whose name changed
 
     @classmethod
     async def load(
@@ -124,6 +125,8 @@ class RefTable(Generic[Ref]):
             if getattr(row, name) != value:
                 setattr(row, name, value)
                 changed = True
+                if name == "name":
+                    self.renamed.add(row.id)
         if changed and isinstance(row, Source | Entity):
             if slug not in self.updated:  # once per batch, however many items touch it
                 row.version += 1

@@ -35,6 +35,7 @@ from api.domain.articles.references import (
 )
 from api.domain.changes.commit import finish_write
 from api.domain.changes.log import ChangeEntry
+from api.domain.stories.aggregates import refresh_source_stories
 from api.domain.stories.loading import Written, utc
 from api.domain.stories.writes import assign_stories
 from api.models import Article, ArticleLink, Base, LinkKind, Mention
@@ -133,6 +134,8 @@ async def upsert_articles(
         },
         created={ids[it.url]: _written(it, refs, ids, public_ids) for _, it in fresh},
     )
+    # Stories keep their sources' names (``stories.sources``): an inline rename reaches them.
+    await refresh_source_stories(session, refs.sources.renamed)
     await finish_write(
         session,
         [
@@ -271,16 +274,21 @@ def _written(
             else itemgetter("name", "type")(entities.new[slug])
         )
         mentions.append((entities.ids[slug], m.salience, slug, name, str(type_)))
+    source_slug = ref_slug(item.source)
+    source = refs.sources.stored.get(source_slug)  # as inline definitions left it
+    source_name = source.name if source is not None else refs.sources.new[source_slug]["name"]
     return Written(
         ids[item.url],
         public_ids[item.url],
         item.url,
         utc(item.published_at),
-        refs.sources.ids[ref_slug(item.source)],
+        refs.sources.ids[source_slug],
         item.title,
         item.summary,
         item.importance,
         tuple(mentions),
+        source_slug,
+        source_name,
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain.changes.commit import bump_articles, finish_write
 from api.domain.changes.log import ChangeEntry
+from api.domain.stories.aggregates import refresh_source_stories
 from api.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from api.models import Article, Entity, Mention, Source
 
@@ -53,13 +54,14 @@ async def change(
         values = data.model_dump(exclude={"slug"})
     else:
         values = {name: getattr(data, name) for name in data.model_fields_set}
-    changed = False
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
-            changed = True
+    changed = {name for name, value in values.items() if getattr(row, name) != value}
     if not changed:
         return row.version
+    for name in changed:
+        setattr(row, name, values[name])
+    if isinstance(row, Source) and "name" in changed:
+        # Stories keep their sources' names (``stories.sources``).
+        await refresh_source_stories(session, [row.id])
     row.version += 1
     await finish_write(session, [ChangeEntry(NAMES[model], "updated", slug, row.version)])
     return row.version

@@ -285,7 +285,7 @@ def feed_item_assembly(dialect: str, names: tuple[str, ...]) -> Assembly:
                 inner = f"(None if r[{code.articles.index('category', 'id')}] is None else {inner})"
             fields.append(f"{name!r}: {inner}")
         elif name == "story":
-            # Written by the database (a story's sources are a subquery), read back here.
+            # Written by the database (the story's row, its sources stored on it), read back.
             at = code.articles.raw(json_sql.as_text(dialect, article_story(dialect)))
             fields.append(f"{name!r}: (None if r[{at}] is None else _stored_json(r[{at}]))")
         elif name == "entities":

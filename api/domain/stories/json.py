@@ -7,18 +7,14 @@ from __future__ import annotations
 from api.domain.shared import json_sql
 
 
-def story_sources(dialect: str, story: str) -> str:
-    """The distinct sources of story ``story`` (a SQL row name) as ``[{slug, name}]``, by
-    their first coverage, then slug: the order ``reads.story_sources`` gives."""
-    return json_sql.array(
-        dialect,
-        {"slug": "ss.slug", "name": "ss.name"},
-        "FROM story_members AS sm2 JOIN articles AS sa ON sa.id = sm2.article_id "
-        f"JOIN sources AS ss ON ss.id = sa.source_id WHERE sm2.story_id = {story}.id "
-        "GROUP BY ss.id, ss.slug, ss.name",
-        "min(sa.published_at), ss.slug",
-        json_valued=set(),
-    )
+def stored_sources(dialect: str, story: str) -> str:
+    """The sources of story ``story`` (a SQL row name) as JSON: the list the write path keeps
+    on the story (``aggregates.sources_json``), so a feed item reads one column instead of
+    grouping the story's members by source."""
+    column = f"{story}.sources"
+    # Stored as text: SQLite's json() marks it JSON inside json_object (which would embed it
+    # as a string), PostgreSQL's json keeps its text (jsonb would reorder the keys).
+    return json_sql.stored(dialect, column) if dialect == json_sql.SQLITE else f"{column}::json"
 
 
 def article_story(dialect: str, article: str = "articles") -> str:
@@ -29,7 +25,7 @@ def article_story(dialect: str, article: str = "articles") -> str:
             "id": "st.public_id",
             "size": "st.size",
             "first_published_at": json_sql.time(dialect, "st.first_published_at"),
-            "sources": story_sources(dialect, "st"),
+            "sources": stored_sources(dialect, "st"),
         },
     )
     found = (

@@ -16,7 +16,7 @@ from api.db.database import fetch_rows
 from api.domain.stories.aggregates import chunks
 from api.domain.stories.clustering import Item
 from api.domain.stories.clustering_features import Signature
-from api.models import Article, Entity, Mention
+from api.models import Article, Entity, Mention, Source
 
 Names = dict[int, tuple[str, str, str]]  # entity id -> slug, name, type
 
@@ -35,6 +35,8 @@ class Written:
     importance: int
     # entity id, salience, slug, name, type: as many as the article mentions
     mentions: tuple[tuple[int, float, str, str, str], ...]
+    source_slug: str  # with the name: for the sources of a story founded by the write
+    source_name: str
 
 
 def utc(value: Any) -> dt.datetime:
@@ -46,10 +48,11 @@ def utc(value: Any) -> dt.datetime:
 
 async def load_items(
     session: AsyncSession, ids: Sequence[int], entities: Names, given: Mapping[int, Written]
-) -> tuple[dict[int, Item], dict[int, str], dict[int, int]]:
-    """Items, public ids and importance by article id; fills ``entities`` with what the
-    articles mention (a shared entity is one of the new article's own, so explanations need
-    no other read). ``given`` articles are taken as they are; the others are read."""
+) -> tuple[dict[int, Item], dict[int, str], dict[int, Written]]:
+    """Items, public ids and the articles as written, by article id; fills ``entities`` with
+    what the articles mention (a shared entity is one of the new article's own, so
+    explanations need no other read). ``given`` articles are taken as they are; the others
+    are read."""
     rows: dict[int, Written] = {i: given[i] for i in ids if i in given}
     missing = [i for i in ids if i not in given]
     for chunk in chunks(missing):
@@ -71,7 +74,7 @@ async def load_items(
             ),
         )
     public_ids = {r.article_id: r.public_id for r in rows.values()}
-    return items, public_ids, {r.article_id: r.importance for r in rows.values()}
+    return items, public_ids, rows
 
 
 async def _read(session: AsyncSession, ids: Iterable[int]) -> dict[int, Written]:
@@ -91,7 +94,10 @@ async def _read(session: AsyncSession, ids: Iterable[int]) -> dict[int, Written]
             Entity.slug,
             Entity.name,
             Entity.type,
+            Source.slug.label("source_slug"),
+            Source.name.label("source_name"),
         )
+        .join(Source, Source.id == Article.source_id)
         .outerjoin(Mention, Mention.article_id == Article.id)
         .outerjoin(Entity, Entity.id == Mention.entity_id)
         .where(Article.id.in_(list(ids)))
@@ -115,6 +121,8 @@ async def _read(session: AsyncSession, ids: Iterable[int]) -> dict[int, Written]
             r.summary,
             r.importance,
             tuple(mentions.get(i, ())),
+            r.source_slug,
+            r.source_name,
         )
         for i, r in heads.items()
     }

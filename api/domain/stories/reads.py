@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     ColumnElement,
     Select,
@@ -65,6 +66,7 @@ _STORY_COLUMNS = (
     Story.last_published_at,
     Story.created_at,
     Story.updated_at,
+    Story.sources,
     _HEADLINE.id,  # None when the headline is gone (its story is being rebuilt)
     _HEADLINE.public_id,
     _HEADLINE.slug,
@@ -77,7 +79,8 @@ _STORY_COLUMNS = (
     _HEADLINE_SOURCE.feed_url,
     _HEADLINE_SOURCE.logo_url,
 )
-_HEADLINE_AT = 8
+_SOURCES_AT = 8  # stories.sources: the slugs give the order of the story's sources
+_HEADLINE_AT = 9
 
 
 def _select_stories() -> Select[Any]:
@@ -207,14 +210,9 @@ async def members_by_story(
     return result
 
 
-_SOURCES = (
-    select(StoryMember.story_id, *SOURCE_COLUMNS)
-    .join(Article, Article.id == StoryMember.article_id)
-    .join(Source, Source.id == Article.source_id)
-    .where(StoryMember.story_id.in_(bindparam("stories", expanding=True)))
-    .group_by(StoryMember.story_id, Source.id, *SOURCE_COLUMNS)
-    .order_by(StoryMember.story_id, func.min(Article.published_at), Source.slug)
-)
+# A story's sources in the order it stores them (``stories.sources``, which article stories
+# show): the rows of the page's sources, by slug.
+_SOURCES = select(*SOURCE_COLUMNS).where(Source.slug.in_(bindparam("slugs", expanding=True)))
 _ENTITIES = (
     select(
         StoryMember.story_id,
@@ -236,9 +234,15 @@ async def _stories(session: AsyncSession, rows: Sequence[Sequence[Any]]) -> list
     keys = list(dict.fromkeys(row[0] for row in rows))
     if not keys:
         return []
-    sources: dict[int, list[SourceRecord]] = {pk: [] for pk in keys}
-    for row in await fetch_rows(session, _SOURCES, {"stories": keys}):
-        sources[row[0]].append(source_from_row(row, 1))
+    listed = {row[0]: [s["slug"] for s in orjson.loads(row[_SOURCES_AT])] for row in rows}
+    slugs = sorted({slug for story in listed.values() for slug in story})
+    by_slug: dict[str, SourceRecord] = {}
+    if slugs:
+        for row in await fetch_rows(session, _SOURCES, {"slugs": slugs}):
+            by_slug[row[0]] = source_from_row(row, 0)
+    # The two statements may see different commits: a source deleted in between (after its
+    # last article) is left out.
+    sources = {pk: [by_slug[s] for s in story if s in by_slug] for pk, story in listed.items()}
     weighed: dict[int, list[StoryEntityRecord]] = {pk: [] for pk in keys}
     for story_pk, slug, name, type_, weight in await fetch_rows(
         session, _ENTITIES, {"stories": keys}
@@ -255,7 +259,7 @@ async def _stories(session: AsyncSession, rows: Sequence[Sequence[Any]]) -> list
 def _story(
     row: Sequence[Any], sources: list[SourceRecord], top: list[StoryEntityRecord]
 ) -> StoryRecord:
-    pk, public_id, size, source_count, first, last, created, updated = row[:_HEADLINE_AT]
+    pk, public_id, size, source_count, first, last, created, updated, _ = row[:_HEADLINE_AT]
     headline = None
     if row[_HEADLINE_AT] is not None:
         headline = article_ref_from_row(row, _HEADLINE_AT + 1)

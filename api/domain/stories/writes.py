@@ -21,7 +21,7 @@ Statements per call are bounded by the batch (IN lists in chunks of 500), never 
 the targets the caller did not hand over (with their mentions), memberships and links of
 those not just created; one candidate key query; the candidates with their stories'
 founders (for a single article, with the key query folded in); then the writes as multi-row
-statements (stories founded here carry their aggregates); one aggregate read and update
+statements (stories founded here carry their aggregates and sources); one aggregate read and update
 for the stored stories that changed. A single create adds 5 statements, 6 when it joins a
 stored story (``tests/domain/stories/test_story_write_cost.py``).
 """
@@ -49,7 +49,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.bulk import insert_many
 from api.db.database import fetch_rows
-from api.domain.stories.aggregates import IN_CHUNK, chunks, refresh_stories, summarize
+from api.domain.stories.aggregates import (
+    IN_CHUNK,
+    chunks,
+    refresh_stories,
+    sources_json,
+    summarize,
+)
 from api.domain.stories.clustering import Clusterer, Item, Membership
 from api.domain.stories.clustering_features import Signature
 from api.domain.stories.loading import Names, Written, load_items, utc
@@ -88,7 +94,7 @@ async def assign_stories(
     ids = sorted(set(written) | set(unchanged))
     known_ids = [i for i in ids if i not in created_unlinked]
     names: Names = {}
-    items, public_ids, importance = await load_items(session, ids, names, created or {})
+    items, public_ids, rows = await load_items(session, ids, names, created or {})
     current = await _current(session, known_ids)
     links = await _same_story_links(session, known_ids)
     keep: dict[int, int] = {}  # article -> its story, left where it is
@@ -127,14 +133,11 @@ async def assign_stories(
     # A story founded here that took in no stored story has only this call's articles as
     # members: its aggregates are known without reading them back.
     grown = {clusterer.find(survivor) for absorbed, survivor in clusterer.merges if absorbed > 0}
-    complete: dict[int, list[tuple[int, int, Any, int]]] = defaultdict(list)
+    complete: dict[int, list[Written]] = defaultdict(list)
     for m in memberships:
         root = clusterer.find(m.story)
         if root < 0 and root not in grown:
-            item = by_id[m.article_id]
-            complete[root].append(
-                (item.article_id, importance[item.article_id], item.published_at, item.source_id)
-            )
+            complete[root].append(rows[m.article_id])
     story_ids = await _write_stories(session, clusterer, complete)
     final = {m.article_id: story_ids[clusterer.find(m.story)] for m in memberships}
     await _write_members(session, by_id, memberships, final, public_ids, names)
@@ -311,12 +314,12 @@ async def _read_known(
 async def _write_stories(
     session: AsyncSession,
     clusterer: Clusterer,
-    complete: dict[int, list[tuple[int, int, Any, int]]],
+    complete: dict[int, list[Written]],
 ) -> dict[int, int]:
     """Insert the stories founded here and apply merges; stored ids by final story key.
 
     ``complete``: founded stories whose every member is known here, inserted with their
-    aggregates; the others get placeholders that ``refresh_stories`` corrects.
+    aggregates and sources; the others get placeholders that ``refresh_stories`` corrects.
     """
     now = utcnow()
     roots = sorted({clusterer.find(key) for key in clusterer.parent})
@@ -329,11 +332,12 @@ async def _write_stories(
             "headline_article_id": None,
             "first_published_at": now,
             "last_published_at": now,
+            "sources": "[]",
         }
         rows = [
             {
                 "public_id": public_id,
-                **(summarize(complete[key]) if key in complete else placeholder),
+                **(_founded(complete[key]) if key in complete else placeholder),
                 "created_at": now,
                 "updated_at": now,
             }
@@ -358,6 +362,16 @@ async def _write_stories(
         for chunk in chunks(absorbed_ids):
             await session.execute(delete(Story).where(Story.id.in_(chunk)))
     return ids
+
+
+def _founded(members: Sequence[Written]) -> dict[str, Any]:
+    """The stored values of a story whose members are all known here."""
+    return {
+        **summarize([(m.article_id, m.importance, m.published_at, m.source_id) for m in members]),
+        "sources": sources_json(
+            (m.published_at, m.source_id, m.source_slug, m.source_name) for m in members
+        ),
+    }
 
 
 async def _write_members(

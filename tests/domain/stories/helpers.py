@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+import orjson
+from sqlalchemy import func, select
 
 from api.db.database import Database
+from api.domain.articles.upsert import upsert_articles
 from api.domain.stories.clustering import Clusterer, Item
 from api.domain.stories.clustering_features import Signature
-from api.models import Article
+from api.models import Article, Source
 from api.models.story import Story, StoryMember
-from tests.domain.stories.corpus import ARTICLES, BASE, KINDS, url
+from tests.domain.stories.corpus import ARTICLES, BASE, KINDS, item, url
 
 ENTITY_IDS = {slug: n for n, slug in enumerate(KINDS, start=1)}
 
@@ -43,6 +45,12 @@ def pure_partition(order: list[int] | None = None) -> set[frozenset[str]]:
     for m in memberships:
         found.setdefault(clusterer.find(m.story), set()).add(url(m.article_id))
     return {frozenset(v) for v in found.values()}
+
+
+async def write(database: Database, *indexes: int, **overrides: object) -> None:
+    """Corpus articles ``indexes`` through the ingest, in one transaction."""
+    async with database.session(write=True) as session:
+        await upsert_articles(session, [item(i, **overrides) for i in indexes])
 
 
 async def stories_by_url(database: Database) -> dict[str, int]:
@@ -77,3 +85,30 @@ async def all_stories(database: Database) -> list[dict[str, Any]]:
                                         "last_published_at")}
             for s in stories
         ]  # fmt: skip
+
+
+Sources = dict[int, list[dict[str, str]]]  # story id -> [{"slug", "name"}]
+
+
+async def computed_sources(database: Database) -> Sources:
+    """Each story's sources as feed items grouped them from the members before they were
+    stored: by first coverage, then slug, in the database's order."""
+    stmt = (
+        select(StoryMember.story_id, Source.slug, Source.name)
+        .join(Article, Article.id == StoryMember.article_id)
+        .join(Source, Source.id == Article.source_id)
+        .group_by(StoryMember.story_id, Source.id, Source.slug, Source.name)
+        .order_by(StoryMember.story_id, func.min(Article.published_at), Source.slug)
+    )
+    found: Sources = {}
+    async with database.session() as session:
+        for story_id, slug, name in await session.execute(stmt):
+            found.setdefault(story_id, []).append({"slug": slug, "name": name})
+    return found
+
+
+async def stored_sources(database: Database) -> Sources:
+    """``stories.sources`` of every story, parsed."""
+    async with database.session() as session:
+        rows = await session.execute(select(Story.id, Story.sources))
+        return {story_id: orjson.loads(sources) for story_id, sources in rows}

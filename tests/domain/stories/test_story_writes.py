@@ -15,20 +15,23 @@ from api.domain.stories.aggregates import summarize
 from api.models import Article
 from api.models.story import Story, StoryEntityKey, StoryMember, StorySignature
 from tests.domain.stories.corpus import ARTICLES, item, url
-from tests.domain.stories.helpers import all_stories, member_of, stories_by_url
+from tests.domain.stories.helpers import (
+    all_stories,
+    computed_sources,
+    member_of,
+    stored_sources,
+    stories_by_url,
+    write,
+)
 
 pytestmark = pytest.mark.anyio
 
 RICE, RBI, BITCOIN, MSFT = (0, 1, 2), (3, 4), 22, 23
 
 
-async def write(database: Database, *indexes: int, **overrides: object) -> None:
-    async with database.session(write=True) as session:
-        await upsert_articles(session, [item(i, **overrides) for i in indexes])
-
-
 async def assert_aggregates_exact(database: Database) -> None:
-    """Every article in exactly one story; every story's aggregates equal its members'."""
+    """Every article in exactly one story; every story's aggregates and sources equal its
+    members'."""
     async with database.session() as session:
         articles = (await session.execute(select(func.count()).select_from(Article))).scalar()
         rows = (
@@ -54,6 +57,7 @@ async def assert_aggregates_exact(database: Database) -> None:
     for story_id, story in stories.items():
         expected = summarize(members[story_id])
         assert {k: getattr(story, k) for k in expected} == expected
+    assert await stored_sources(database) == await computed_sources(database)
 
 
 async def test_a_bridging_article_merges_two_stories_into_the_older(database: Database) -> None:

@@ -67,3 +67,28 @@ async def test_written_articles_are_served_as_their_stories(
     collapsed = await all_pages(client, "/v1/articles", limit=4, collapse="story")
     owners = [next(s for s, urls in stored.items() if a["url"] in urls) for a in collapsed]
     assert sorted(owners) == sorted(stored)  # every story exactly once
+
+
+async def test_a_renamed_source_is_renamed_in_every_story_that_shows_it(
+    client: httpx.AsyncClient, writer: dict[str, str]
+) -> None:
+    """Feed items, article pages and story pages show the name a source has now."""
+    batch = [item(i).model_dump(mode="json", exclude_unset=True) for i in (0, 1, 2)]
+    response = await client.post("/v1/articles:batch", json={"items": batch}, headers=writer)
+    assert response.status_code == 200, response.text
+    etag = (await client.get("/v1/sources/ledger")).headers["etag"]
+    renamed = await client.patch(
+        "/v1/sources/ledger", json={"name": "The Ledger"}, headers=writer | {"If-Match": etag}
+    )
+    assert renamed.status_code == 200, renamed.text
+    expected = [
+        {"slug": "harbour-times", "name": "Harbour Times"},
+        {"slug": "ledger", "name": "The Ledger"},
+        {"slug": "market-post", "name": "Market Post"},
+    ]
+    feed = await all_pages(client, "/v1/articles", fields="story")
+    assert [a["story"]["sources"] for a in feed] == [expected] * 3
+    page = (await client.get(f"/v1/articles/{feed[0]['id']}")).json()
+    assert page["story"]["sources"] == expected
+    story = (await client.get(f"/v1/stories/{page['story']['id']}")).json()
+    assert [{"slug": s["slug"], "name": s["name"]} for s in story["sources"]] == expected
