@@ -6,7 +6,6 @@ from api.domain.purges.keys import (
     MAX_KEY_HEADER_BYTES,
     article_page_keys,
     bounded,
-    feed_item_keys,
     key,
 )
 from api.domain.purges.worker import PurgeWorker, running
@@ -17,7 +16,6 @@ __all__ = [
     "PurgeWorker",
     "article_page_keys",
     "bounded",
-    "feed_item_keys",
     "key",
     "running",
 ]

@@ -1,11 +1,12 @@
 """Purge keys: the names a cached response carries for what it depends on, and the keys a
 committed change makes stale.
 
-- ``article-<public id>``: an article page (and the lists showing it, as far as the cap allows);
+- ``article-<public id>``: an article page (lists carry ``feed`` instead: see below);
 - ``source-<slug>``, ``category-<slug>``, ``entity-<slug>``: what a page embeds of them;
 - ``feed``: every list and every figure counted over articles (entity mention counts,
   trending, related, GraphQL answers). Any change purges it: a new or changed article may
   enter or leave any filtered list, and telling which would cost more than refilling them.
+  So a list names no item of its own: their keys would only add bytes to every response.
 
 Keys are made of ``[a-z0-9-]`` only (public ids and slugs already are), so they need no
 quoting in a header, and a BAN can match them with a plain regular expression.
@@ -26,11 +27,6 @@ MAX_KEY_HEADER_BYTES = 4000
 # Resources of the changes log whose keys responses carry.
 KEYED_RESOURCES = frozenset({"article", "source", "category", "entity"})
 _KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
-# The ids of a page's items, read off its JSON without parsing it: items are written with
-# "id" first, and each opens the array or follows the previous item's closing brace; an
-# id inside an item (its story's, after ``"story":``) is not an article's. The pattern
-# is a plain literal (a fast scan); where it stands is checked after.
-_ITEM_ID = re.compile(rb'\{"id":"([a-z0-9-]+)"')
 
 
 def key(resource: str, identifier: str) -> str:
@@ -44,15 +40,6 @@ def article_page_keys(document: dict[str, Any]) -> list[str]:
         keys.append(key("category", document["category"]["slug"]))
     keys.extend(key("entity", mention["slug"]) for mention in document.get("entities") or ())
     return keys
-
-
-def feed_item_keys(items: bytes) -> list[str]:
-    """The article keys of a REST feed page's items (its JSON array)."""
-    return [
-        key("article", found.group(1).decode())
-        for found in _ITEM_ID.finditer(items)
-        if items[found.start() - 2 : found.start()] == b"}," or found.start() == 1
-    ]
 
 
 def change_keys(resource: str, identifier: str) -> tuple[str, ...]:

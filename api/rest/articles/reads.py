@@ -39,7 +39,9 @@ async def feed_reply(call: Call, scope: Any = None, scope_keys: Sequence[str] = 
     # The items arrive as JSON written by the database; orjson embeds them unparsed.
     return Reply(
         {"items": orjson.Fragment(page.items), "next_cursor": page.next_cursor},
-        purge_keys=lambda: [*scope_keys, *purges.feed_item_keys(page.items)],
+        # "feed" (every list's key) is purged by every change: keys of the items would add
+        # nothing but bytes and time.
+        purge_keys=lambda: scope_keys,
     )
 
 
