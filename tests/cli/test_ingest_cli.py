@@ -168,3 +168,19 @@ async def test_a_late_error_rolls_back_the_chunks_already_written(
     with pytest.raises(IngestFileError, match="line 4: importance"):
         await _ingest_in_chunks(database_url, bad, chunk_lines=1)
     assert count(sync_engine, Article) == 0
+
+
+@pytest.mark.anyio
+async def test_a_slug_defined_inline_further_down_resolves(
+    database_url: str, sync_engine: Engine, tmp_path: Path
+) -> None:
+    # Line 1 names source "wire" by slug; only line 3, in a later chunk, defines it.
+    by_slug = line(2, source="wire", url="https://news.example/first")
+    path = write_jsonl(tmp_path / "refs.jsonl", by_slug, line(2), line(1))
+    report = await _ingest_in_chunks(database_url, path, chunk_lines=1)
+    assert (report.created, report.updated, report.unchanged) == (3, 0, 0)
+    unknown = line(2, source="nobody", url="https://news.example/lost")
+    path = write_jsonl(tmp_path / "lost.jsonl", unknown, line(4))
+    with pytest.raises(IngestFileError, match="line 1: source: no source with slug 'nobody'"):
+        await _ingest_in_chunks(database_url, path, chunk_lines=1)
+    assert count(sync_engine, Article) == 3

@@ -172,7 +172,10 @@ class BatchRefs:
     entities: RefTable[Entity]
 
     @classmethod
-    async def load(cls, session: AsyncSession, batch: Sequence[ArticleCreate]) -> BatchRefs:
+    async def load(
+        cls, session: AsyncSession, batch: Sequence[ArticleCreate], *, check: bool = True
+    ) -> BatchRefs:
+        """The batch's references; ``check``: refuse a slug nothing stored or inline names."""
         refs = cls(
             await RefTable.load(session, Source, [item.source for item in batch]),
             await RefTable.load(
@@ -180,7 +183,7 @@ class BatchRefs:
             ),
             await RefTable.load(session, Entity, [m.entity for i in batch for m in i.mentions]),
         )
-        for index, item in enumerate(batch):
+        for index, item in enumerate(batch if check else ()):
             if isinstance(item.source, str) and not refs.sources.knows(item.source):
                 raise IngestItemError(index, "source", f"no source with slug {item.source!r}")
             if isinstance(item.category, str) and not refs.categories.knows(item.category):

@@ -5,10 +5,11 @@ than the articles' own text, and one statement re-indexing a whole file for sear
 outlast the statement timeout (20,000 articles on PostgreSQL did). Chunks keep both
 bounded while the file stays one transaction: a refused item still rolls everything back.
 
-A link may point at an article further down the stream. An item whose link target is
-neither stored (this transaction's earlier chunks included) nor written in the same chunk
-is held back, and every held item is upserted together at the end, where links among them
-resolve; one still pointing nowhere is refused then, as the batch upsert refuses it. The
+A link may point at an article further down the stream, and a slug at a source, category
+or entity a later line defines inline. An item whose link target or slug is neither stored
+(this transaction's earlier chunks included) nor written in the same chunk is held back,
+and every held item is upserted together at the end, where they resolve; one still
+pointing nowhere is refused then, as the batch upsert refuses it. The
 sources, categories and entities a chunk defines inline are written where they stand, in
 stream order (a later definition wins), held items' included: later chunks may use them.
 """
@@ -26,7 +27,7 @@ from api.domain.articles.inputs import ArticleCreate, ref_slug
 from api.domain.articles.references import BatchRefs, IngestItemError, chunks
 from api.domain.articles.upsert import upsert_articles
 from api.domain.changes.commit import finish_write
-from api.models import Article
+from api.models import Article, Base, Category, Entity, Source
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -79,11 +80,9 @@ async def _upsert(session: AsyncSession, part: Sequence[Keyed], totals: StreamTo
 
 
 async def _define_references(session: AsyncSession, chunk: Sequence[Keyed]) -> None:
+    # Only what the items define inline: their slugs are checked when they are upserted.
     items = [entry.item for entry in chunk]
-    try:
-        refs = await BatchRefs.load(session, items)
-    except IngestItemError as exc:
-        raise IngestItemError(chunk[exc.index].key, exc.field, exc.message) from exc
+    refs = await BatchRefs.load(session, items, check=False)
     await refs.write(session, items)
     await finish_write(session, [*refs.sources.changes(), *refs.entities.changes()])
 
@@ -105,11 +104,14 @@ def _by_slug(item: ArticleCreate) -> ArticleCreate:
 async def _split_unresolved(
     session: AsyncSession, chunk: Sequence[Keyed]
 ) -> tuple[list[Keyed], list[Keyed]]:
-    """(items whose link targets all exist or come with them, items to hold back)."""
+    """(items whose references and link targets all exist or come with them, items to hold
+    back: one naming a source, category or entity that only a later line defines, or
+    linking to an article of a later line)."""
+    unknown = await _unknown_slugs(session, [entry.item for entry in chunk])
     urls = {entry.item.url for entry in chunk}
     outside = sorted({ln.url for entry in chunk for ln in entry.item.links} - urls)
     stored = await _stored_urls(session, outside)
-    ready = list(chunk)
+    ready = [entry for entry in chunk if not (_slugs(entry.item) & unknown)]
     while True:  # holding an item back may strand an item linking to it: until none left
         here = {entry.item.url for entry in ready}
         later = [
@@ -121,6 +123,42 @@ async def _split_unresolved(
             return ready, [entry for entry in chunk if entry.item.url not in here]
         held = {id(entry) for entry in later}
         ready = [entry for entry in ready if id(entry) not in held]
+
+
+def _slugs(item: ArticleCreate) -> set[tuple[type[Base], str]]:
+    """The references ``item`` makes by slug alone."""
+    named: set[tuple[type[Base], str]] = set()
+    if isinstance(item.source, str):
+        named.add((Source, item.source))
+    if isinstance(item.category, str):
+        named.add((Category, item.category))
+    named.update((Entity, m.entity) for m in item.mentions if isinstance(m.entity, str))
+    return named
+
+
+async def _unknown_slugs(
+    session: AsyncSession, items: Sequence[ArticleCreate]
+) -> set[tuple[type[Base], str]]:
+    """References by slug that neither a stored row nor an inline definition here answers."""
+    defined: set[tuple[type[Base], str]] = set()
+    named: set[tuple[type[Base], str]] = set()
+    for item in items:
+        named |= _slugs(item)
+        if not isinstance(item.source, str):
+            defined.add((Source, item.source.slug))
+        if item.category is not None and not isinstance(item.category, str):
+            defined.add((Category, item.category.slug))
+        defined.update(
+            (Entity, m.entity.slug) for m in item.mentions if not isinstance(m.entity, str)
+        )
+    wanted = named - defined
+    found: set[tuple[type[Base], str]] = set()
+    for model in (Source, Category, Entity):
+        slugs = sorted(slug for kind, slug in wanted if kind is model)
+        for part in chunks(slugs):
+            rows = await session.scalars(select(model.slug).where(model.slug.in_(part)))
+            found.update((model, slug) for slug in rows)
+    return wanted - found
 
 
 async def _stored_urls(session: AsyncSession, urls: Sequence[str]) -> set[str]:

@@ -241,9 +241,8 @@ def _assembled(code: _Code, builders: tuple[Builder, ...]) -> Assembly:
     # On PostgreSQL a second statement costs a round trip more than these sorts of a few
     # rows each.
     array = (
-        f"ARRAY(SELECT ROW({fields}) FROM mentions AS m JOIN entities AS e "  # noqa: S608
-        "ON e.id = m.entity_id WHERE m.article_id = articles.id "
-        "ORDER BY m.salience DESC, e.slug)"
+        f"ARRAY(SELECT ROW({fields}) FROM {json_sql.mentioned_entities(code.dialect)} "  # noqa: S608
+        "WHERE m.article_id = articles.id ORDER BY m.salience DESC, e.slug)"
     )
     columns.append(array)
     return Assembly(tuple(columns), builders, mentions_at=len(columns) - 1)

@@ -195,8 +195,8 @@ def _nested(dialect: str, scope: _Scope, value: Nested) -> str:
     mention, entity = scope.row("mention"), scope.row("entity")
     element = json_sql.obj(dialect, _pairs(dialect, scope, table, value.shape))
     rest = (
-        f"FROM mentions AS {mention} JOIN entities AS {entity} "
-        f"ON {entity}.id = {mention}.entity_id WHERE {mention}.article_id = {article}.id"
+        f"FROM {json_sql.mentioned_entities(dialect, mention, entity)} "
+        f"WHERE {mention}.article_id = {article}.id"
     )
     if value.entity_type is not None:
         if value.entity_type not in _ENTITY_TYPES:

@@ -124,6 +124,23 @@ def category(dialect: str) -> str:
     return nested(dialect, f"CASE WHEN categories.id IS NULL THEN NULL ELSE {body} END")
 
 
+def mentioned_entities(dialect: str, mention: str = "m", entity: str = "e") -> str:
+    """``mentions AS <mention>`` with each one's entity as ``<entity>``, for a subquery run
+    per article (its WHERE names the article).
+
+    On PostgreSQL the entity is read by its key, one index probe per mention: with a small
+    entities table the planner prefers hashing the whole table, again for every article of
+    a page, which cost the feed page twice its time (1.16 ms against 0.58 at 10k articles).
+    ``OFFSET 0`` keeps the lateral subquery from being flattened into that join.
+    """
+    if dialect == "postgresql":
+        return (
+            f"mentions AS {mention} CROSS JOIN LATERAL (SELECT * FROM entities "  # noqa: S608
+            f"WHERE entities.id = {mention}.entity_id OFFSET 0) AS {entity}"
+        )
+    return f"mentions AS {mention} JOIN entities AS {entity} ON {entity}.id = {mention}.entity_id"
+
+
 def mentions(dialect: str) -> str:
     """The article's mentions as the REST ``entities`` list, most salient first."""
     return array(
@@ -135,8 +152,7 @@ def mentions(dialect: str) -> str:
             "salience": number(dialect, "m.salience"),
             "sentiment": "m.sentiment",
         },
-        "FROM mentions AS m JOIN entities AS e ON e.id = m.entity_id "
-        "WHERE m.article_id = articles.id",
+        f"FROM {mentioned_entities(dialect)} WHERE m.article_id = articles.id",
         "m.salience DESC, e.slug",
         json_valued={"salience"},
     )
