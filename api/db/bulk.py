@@ -1,4 +1,4 @@
-"""Multi-row inserts handed to the driver's ``executemany`` as plain tuples.
+"""Multi-row inserts handed to the driver's ``executemany`` as plain values.
 
 SQLAlchemy's ``execute(insert(table), rows)`` runs every value of every row through its
 bind processors and parameter bookkeeping in Python; for the bulk writers (ingest, the
@@ -125,15 +125,6 @@ def insert_plan(table: Table, columns: tuple[str, ...], dialect: Dialect) -> Ins
 
 def _plan_for(table: Table, rows: Sequence[Mapping[str, Any]], dialect: Dialect) -> InsertPlan:
     return insert_plan(table, tuple(rows[0]), dialect)
-
-
-def insert_many_sync(
-    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]
-) -> None:
-    """Insert ``rows`` (dicts with the same keys) into ``table`` on a blocking connection."""
-    if rows:
-        plan = _plan_for(table, rows, connection.dialect)
-        connection.exec_driver_sql(plan.sql, plan.parameters(rows))
 
 
 async def insert_many(

@@ -6,6 +6,7 @@ import datetime as dt
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from functools import partial
 from typing import TextIO
@@ -138,14 +139,16 @@ def generate_demo(
         bar = _Progress(articles, sys.stderr if progress else None)
         mention_count = link_count = story_count = 0
         try:
-            for write in produced(make):
-                with connection.begin():
-                    write.run(connection)
-                    if backend == "sqlite":  # PostgreSQL indexes them all at the end
-                        catch_up_sync(connection)
-                mention_count += write.mentions
-                link_count += write.links
-                bar.advance(write.articles)
+            # closing(): a failed write ends the child at once, not when the frame goes.
+            with closing(produced(make)) as writes:
+                for write in writes:
+                    with connection.begin():
+                        write.run(connection)
+                        if backend == "sqlite":  # PostgreSQL indexes them all at the end
+                            catch_up_sync(connection)
+                    mention_count += write.mentions
+                    link_count += write.links
+                    bar.advance(write.articles)
             with connection.begin():
                 if with_stories:
                     story_count = refresh_all(connection)

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, Table, insert, select
+from sqlalchemy import Connection, Engine, Table, insert, select
 
-from api.db.bulk import insert_many, insert_many_sync
+from api.db.bulk import insert_many, prepare_insert
 from api.db.database import Database
 from api.models import Article, Base, Category, Change, Source
 from api.models.enums import Sentiment
@@ -39,6 +39,12 @@ def _article(n: int, source_id: int, category_id: int) -> dict[str, Any]:
     }
 
 
+def _insert(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    prepared = prepare_insert(connection.dialect, ARTICLES, rows)
+    assert prepared is not None
+    prepared.run(connection)
+
+
 def _stored(engine_rows: Sequence[Any]) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in engine_rows]
 
@@ -66,7 +72,7 @@ def test_rows_read_back_as_sqlalchemy_wrote_them(sync_engine: Engine) -> None:
             _article(n, source, category) | {"url": f"https://sa.example/{n}", "slug": f"sa-{n}"}
             for n in range(1, 6)
         ]
-        insert_many_sync(connection, ARTICLES, ours)
+        _insert(connection, ours)
         connection.execute(insert(ARTICLES), theirs)
         rows = connection.execute(select(ARTICLES).order_by(ARTICLES.c.id)).all()
         # Raw storage too: on SQLite a timestamp is text, and its format must match.
@@ -86,7 +92,7 @@ def test_naive_timestamps_are_refused(sync_engine: Engine) -> None:
         source, category = _refs(connection)
         row = _article(1, source, category) | {"published_at": dt.datetime(2026, 1, 1)}
         with pytest.raises(ValueError, match="naive"):
-            insert_many_sync(connection, ARTICLES, [row])
+            _insert(connection, [row])
 
 
 async def test_async_insert_matches_and_fills_defaults(database: Database) -> None:
